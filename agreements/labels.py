@@ -1,0 +1,25 @@
+"""Interface labels of instrument kinds, statuses and links (translated at render time)."""
+
+from registry.labels import mark
+
+KIND_LABELS = {
+    "agreement": mark("Agreement"),
+    "administrative_arrangement": mark("Administrative arrangement"),
+    "amendment": mark("Amendment"),
+    "protocol": mark("Protocol"),
+    "exchange_of_letters": mark("Exchange of letters"),
+}
+
+STATUS_LABELS = {
+    "not_yet_signed": mark("Not yet signed"),
+    "signed": mark("Signed, not in force"),
+    "in_force": mark("In force"),
+    "terminated": mark("Terminated"),
+    "superseded": mark("Superseded"),
+}
+
+LINK_LABELS = {
+    "implements": mark("implements"),
+    "amends": mark("amends"),
+    "supersedes": mark("supersedes"),
+}

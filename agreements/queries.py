@@ -1,0 +1,54 @@
+"""Read-side questions about instruments: what exists for a country, and what applied on a date."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from agreements.models import Instrument, InstrumentLink, LinkKind
+from agreements.status import DatedStatus, status_on
+
+
+@dataclass(frozen=True)
+class InstrumentOnDate:
+    instrument: Instrument
+    status: DatedStatus
+    superseded_by: tuple[int, ...]
+
+
+def superseded_ids(session: Session, instrument_ids: list[int]) -> dict[int, list[int]]:
+    """to_id -> [from_id] for every `supersedes` link pointing at one of `instrument_ids`."""
+    if not instrument_ids:
+        return {}
+    links = session.exec(
+        select(InstrumentLink).where(InstrumentLink.kind == LinkKind.supersedes, InstrumentLink.to_id.in_(instrument_ids))
+    ).all()
+    result: dict[int, list[int]] = {}
+    for link in links:
+        result.setdefault(link.to_id, []).append(link.from_id)
+    return result
+
+
+def list_instruments(session: Session, *, country: str | None = None, kind: str | None = None,
+                     include_archived: bool = False) -> list[Instrument]:
+    query = select(Instrument)
+    if country:
+        query = query.where(Instrument.country_code == country)
+    if kind:
+        query = query.where(Instrument.kind == kind)
+    if not include_archived:
+        query = query.where(Instrument.archived == False)  # noqa: E712 (SQL expression)
+    query = query.order_by(Instrument.country_code, Instrument.signed_on.is_(None), Instrument.signed_on, Instrument.id)
+    return list(session.exec(query).all())
+
+
+def with_status(session: Session, instruments: list[Instrument], on: date) -> list[InstrumentOnDate]:
+    supersedes = superseded_ids(session, [i.id for i in instruments])
+    return [
+        InstrumentOnDate(
+            instrument=i,
+            status=status_on(on, i.signed_on, i.in_force_on, i.terminated_on, superseded=i.id in supersedes),
+            superseded_by=tuple(supersedes.get(i.id, ())),
+        )
+        for i in instruments
+    ]

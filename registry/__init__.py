@@ -1,0 +1,1 @@
+"""Registry core: settings, database, shared models, audit, i18n, auth, documents, web."""

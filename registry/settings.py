@@ -1,0 +1,82 @@
+"""Settings: one frozen dataclass read from REGISTRY_* environment variables.
+
+Each field carries its help text in its metadata; the README table is checked against it.
+"""
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "REGISTRY_"
+
+
+def _setting(default, help_text: str):
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path("var"), "Folder for runtime data: the SQLite database and the search index.")
+    database_url: str = _setting("", "SQLAlchemy URL; empty means SQLite in the data folder. PostgreSQL: postgresql+psycopg://user:pw@host/db")
+    host: str = _setting("127.0.0.1", "Address the server listens on.")
+    port: int = _setting(8000, "Port the server listens on.")
+    secret_key: str = _setting("", "Secret for sessions and CSRF; empty means one is generated and kept in the data folder.")
+    environment: str = _setting("development", "development or production (production sets Secure cookies and hides error details).")
+    default_locale: str = _setting("fr", "Interface language when the request names none.")
+    search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance) or memory (tests).")
+    workers: int = _setting(1, "Server worker processes (granian).")
+    max_upload_mb: int = _setting(20, "Largest accepted upload, in megabytes.")
+    seed_on_start: bool = _setting(True, "Load the shipped reference data when the database has none.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, f.default, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, object, str]]:
+        """(variable name, default, help) for every setting: the README table's source."""
+        return [(ENV_PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _parse(name: str, default, raw: str):
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}: expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: expected a whole number, got {raw!r}") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw

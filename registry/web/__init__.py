@@ -1,0 +1,1 @@
+"""HTTP layer: the composition root (create_app), base templates, static files."""

@@ -1,0 +1,49 @@
+"""The composition root: create_app(settings) lists every router, template folder and handler.
+
+Feature packages are imported inside the function so that registry core imports none of them
+at module level (tests/test_layout.py)."""
+
+from importlib import resources
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from sqlalchemy.engine import Engine
+
+from registry.db import engine_for
+from registry.settings import Settings
+from registry.web.dependencies import provide_db_session
+from registry.web.health import health
+from registry.web.i18n_middleware import locale_middleware
+from registry.web.templating import template_config
+
+WEB_DIR = Path(__file__).parent
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None, search=None) -> Litestar:
+    from agreements.controllers import CountryController, InstrumentApiController
+    from agreements.pages import AgreementPages
+    from search import make_backend
+
+    engine = engine or engine_for(settings)
+    search = search or make_backend(settings.search_backend, settings.index_dir)
+    template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates"))]
+
+    return Litestar(
+        route_handlers=[
+            health,
+            CountryController,
+            InstrumentApiController,
+            AgreementPages,
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+        ],
+        dependencies={"db_session": Provide(provide_db_session, sync_to_thread=False)},
+        middleware=[locale_middleware],
+        template_config=template_config(template_dirs),
+        openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
+        state=State({"settings": settings, "engine": engine, "search": search}),
+        debug=settings.environment == "development",
+    )

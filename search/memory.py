@@ -1,0 +1,47 @@
+"""In-memory backend for tests: same analysis as whoosh, no files."""
+
+from collections.abc import Iterable
+
+from search.analysis import french_analyzer
+from search.api import SearchDocument, SearchHit
+
+
+class MemoryBackend:
+    def __init__(self) -> None:
+        self.docs: dict[str, SearchDocument] = {}
+        self._analyzer = french_analyzer()
+
+    def _terms(self, text: str) -> set[str]:
+        return {token.text for token in self._analyzer(text)}
+
+    def ensure(self) -> bool:
+        return False
+
+    def is_reachable(self) -> bool:
+        return True
+
+    def index(self, docs: Iterable[SearchDocument]) -> int:
+        count = 0
+        for doc in docs:
+            self.docs[doc.key] = doc
+            count += 1
+        return count
+
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.docs.pop(key, None)
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        self.docs.clear()
+        return self.index(docs)
+
+    def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
+        wanted = self._terms(text)
+        hits = []
+        for doc in self.docs.values():
+            if doc.audience not in audiences or (country and doc.country != country) or (kind and doc.kind != kind):
+                continue
+            found = wanted & self._terms(f"{doc.title} {doc.body}")
+            if wanted and found == wanted:
+                hits.append(SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(len(found))))
+        return sorted(hits, key=lambda h: (-h.score, h.title))[:limit]

@@ -1,0 +1,113 @@
+"""whoosh-reloaded backend: one directory in the data folder, one writer at a time.
+
+Writes from this process are serialised by a lock; whoosh's own file lock refuses a second
+process (that is why PostgreSQL full-text search is the multi-instance backend)."""
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import HtmlFormatter
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import And, Or, Term
+
+from search.analysis import french_analyzer
+from search.api import SearchDocument, SearchHit
+
+
+def build_schema() -> Schema:
+    analyzer = french_analyzer()
+    return Schema(
+        key=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        country=ID(stored=True),
+        audience=ID(stored=True),
+        year=NUMERIC(stored=True),
+        tags=KEYWORD(commas=True, lowercase=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=analyzer, stored=True),
+        url=STORED(),
+    )
+
+
+class WhooshBackend:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._write_lock = threading.Lock()
+        self._index = None
+
+    def ensure(self) -> bool:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(self.directory)):
+            return False
+        self._index = whoosh_index.create_in(str(self.directory), build_schema())
+        return True
+
+    def _ix(self):
+        if self._index is None:
+            self._index = whoosh_index.open_dir(str(self.directory))
+        return self._index
+
+    def is_reachable(self) -> bool:
+        try:
+            return whoosh_index.exists_in(str(self.directory)) and self._ix().doc_count() >= 0
+        except Exception:
+            return False
+
+    @staticmethod
+    def _fields(doc: SearchDocument) -> dict:
+        fields = dict(key=doc.key, kind=doc.kind, country=doc.country, audience=doc.audience,
+                      tags=",".join(doc.tags), title=doc.title, body=doc.body, url=doc.url)
+        if doc.year is not None:
+            fields["year"] = doc.year
+        return fields
+
+    def index(self, docs: Iterable[SearchDocument]) -> int:
+        with self._write_lock:
+            writer = self._ix().writer()
+            count = 0
+            try:
+                for doc in docs:
+                    writer.update_document(**self._fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            return count
+
+    def remove(self, keys: Iterable[str]) -> None:
+        with self._write_lock:
+            writer = self._ix().writer()
+            for key in keys:
+                writer.delete_by_term("key", key)
+            writer.commit()
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._write_lock:
+            self._index = whoosh_index.create_in(str(self.directory), build_schema())
+        return self.index(docs)
+
+    def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
+        ix = self._ix()
+        parser = MultifieldParser(["title", "body"], schema=ix.schema, group=OrGroup.factory(0.9))
+        parsed = parser.parse(text)
+        filters = [Term("audience", a) for a in audiences]
+        restrict = []
+        if country:
+            restrict.append(Term("country", country))
+        if kind:
+            restrict.append(Term("kind", kind))
+
+        allow = And([Or(filters), *restrict]) if restrict else Or(filters)
+        with ix.searcher() as searcher:
+            results = searcher.search(parsed, filter=allow, limit=limit)
+            results.formatter = HtmlFormatter(tagname="b")
+            return [
+                SearchHit(hit["key"], hit["kind"], hit["title"], hit["url"], hit["country"], float(hit.score),
+                          hit.highlights("body") or "")
+                for hit in results
+            ]
