@@ -4,6 +4,7 @@ from datetime import date
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 from sqlmodel import Session, select
 
@@ -45,7 +46,7 @@ class CountryController(Controller):
         return [CountrySummary(**_summary(c, counts.get(c.code, 0))) for c in countries]
 
     @get("/{code:str}", sync_to_thread=True, summary="One country with its bodies and instruments")
-    def get_country(self, db_session: NamedDependency[Session], code: str, on: str | None = None) -> CountryDetail:
+    def get_country(self, db_session: NamedDependency[Session], code: FromPath[str], on: FromQuery[str | None] = None) -> CountryDetail:
         country = get_country_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())
         items = with_status(db_session, list_instruments(db_session, country=country.code), as_of)
@@ -68,10 +69,10 @@ class InstrumentApiController(Controller):
     def list_instruments(
         self,
         db_session: NamedDependency[Session],
-        country: str | None = None,
-        on: str | None = None,
-        kind: str | None = None,
-        status: str | None = None,
+        country: FromQuery[str | None] = None,
+        on: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
     ) -> list[InstrumentOut]:
         as_of = parse_date("on", on, date.today())
         kind = parse_choice("kind", kind, [k.value for k in InstrumentKind])

@@ -5,6 +5,7 @@ from itertools import groupby
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlmodel import Session, select
 
@@ -27,7 +28,7 @@ class AgreementPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def home(self, db_session: NamedDependency[Session], on: str | None = None) -> Template:
+    def home(self, db_session: NamedDependency[Session], on: FromQuery[str | None] = None) -> Template:
         as_of = parse_date("on", on, date.today())
         countries = {c.code: c for c in db_session.exec(select(Country)).all()}
         items = with_status(db_session, list_instruments(db_session), as_of)
@@ -38,7 +39,7 @@ class AgreementPages(Controller):
                                                              total=len(items), **LABELS))
 
     @get("/countries/{code:str}", sync_to_thread=True)
-    def country(self, db_session: NamedDependency[Session], code: str, on: str | None = None) -> Template:
+    def country(self, db_session: NamedDependency[Session], code: FromPath[str], on: FromQuery[str | None] = None) -> Template:
         country = get_country_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())
         items = with_status(db_session, list_instruments(db_session, country=country.code), as_of)

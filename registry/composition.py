@@ -6,6 +6,15 @@ from collections.abc import Callable, Iterator
 from sqlmodel import Session
 
 
+def all_metadata():
+    """SQLModel metadata with every table module imported (migrations, schema checks)."""
+    import agreements.models  # noqa: F401
+    import registry.models  # noqa: F401
+    from sqlmodel import SQLModel
+
+    return SQLModel.metadata
+
+
 def search_providers() -> list[Callable[[Session], Iterator]]:
     from agreements.search import instrument_documents
 

@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
             AgreementPages,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
-        dependencies={"db_session": Provide(provide_db_session, sync_to_thread=False)},
+        dependencies={"db_session": Provide(provide_db_session)},
         middleware=[locale_middleware],
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),

@@ -7,11 +7,7 @@ from sqlmodel import Session
 
 
 def provide_db_session(state: State) -> Iterator[Session]:
-    """One session per request; committed when the handler returns, rolled back on error."""
+    """One session per request. Writes commit inside their service call (which runs in the
+    handler's worker thread); whatever is left uncommitted is rolled back on close."""
     with Session(state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield session

@@ -1,0 +1,49 @@
+# Two commands for people: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres install locales-extract locales-update locales-compile bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/registry run
+
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# The database tests again, against the PostgreSQL server named by REGISTRY_TEST_POSTGRES_URL
+test-postgres: $(STAMP_TEST)
+	$(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
+
+locales-extract: $(STAMP_RUN)
+	$(BIN)/pybabel extract -F locales/babel.cfg -k mark -k _ -k ngettext:1,2 --no-location --sort-output \
+		--project liaison-registry -o locales/messages.pot .
+
+locales-update: locales-extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+locales-compile: $(STAMP_RUN)
+	$(BIN)/pybabel compile -d locales --statistics
+
+bench: $(STAMP_TEST)
+	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
