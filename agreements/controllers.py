@@ -12,6 +12,8 @@ from agreements.models import Instrument, InstrumentKind
 from agreements.queries import list_instruments, with_status
 from agreements.schemas import BodyOut, CountryDetail, CountrySummary, InstrumentOut
 from agreements.status import Status
+from registry.auth.guards import requires
+from registry.auth.permissions import Permission
 from registry.models import Country, Institution, LiaisonBody
 from registry.web.params import parse_choice, parse_date
 
@@ -39,13 +41,13 @@ class CountryController(Controller):
     path = "/api/countries"
     tags = ["countries"]
 
-    @get("/", sync_to_thread=True, summary="Countries with at least one instrument, and France")
+    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)], summary="Countries with at least one instrument, and France")
     def list_countries(self, db_session: NamedDependency[Session]) -> list[CountrySummary]:
         counts = instrument_counts(db_session)
         countries = db_session.exec(select(Country).order_by(Country.name_fr)).all()
         return [CountrySummary(**_summary(c, counts.get(c.code, 0))) for c in countries]
 
-    @get("/{code:str}", sync_to_thread=True, summary="One country with its bodies and instruments")
+    @get("/{code:str}", sync_to_thread=True, guards=[requires(Permission.read_public)], summary="One country with its bodies and instruments")
     def get_country(self, db_session: NamedDependency[Session], code: FromPath[str], on: FromQuery[str | None] = None) -> CountryDetail:
         country = get_country_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())
@@ -65,7 +67,7 @@ class InstrumentApiController(Controller):
     path = "/api/instruments"
     tags = ["instruments"]
 
-    @get("/", sync_to_thread=True, summary="Instruments with their status as of a date (default today)")
+    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)], summary="Instruments with their status as of a date (default today)")
     def list_instruments(
         self,
         db_session: NamedDependency[Session],

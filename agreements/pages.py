@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 from agreements.controllers import get_country_or_404
 from agreements.labels import KIND_LABELS, STATUS_LABELS
 from agreements.queries import list_instruments, with_status
+from registry.auth.guards import requires
+from registry.auth.permissions import Permission
 from registry.labels import CONFIDENCE_LABELS, RISK_LABELS
 from registry.models import Country, Institution, LiaisonBody
 from registry.web.params import parse_date
@@ -27,7 +29,7 @@ def main_instruments(items: list) -> list:
 class AgreementPages(Controller):
     include_in_schema = False
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def home(self, db_session: NamedDependency[Session], on: FromQuery[str | None] = None) -> Template:
         as_of = parse_date("on", on, date.today())
         countries = {c.code: c for c in db_session.exec(select(Country)).all()}
@@ -38,7 +40,7 @@ class AgreementPages(Controller):
         return Template("agreements/home.html", context=dict(by_country=by_country, as_of=as_of,
                                                              total=len(items), **LABELS))
 
-    @get("/countries/{code:str}", sync_to_thread=True)
+    @get("/countries/{code:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def country(self, db_session: NamedDependency[Session], code: FromPath[str], on: FromQuery[str | None] = None) -> Template:
         country = get_country_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())

@@ -5,8 +5,11 @@ from litestar.datastructures import State
 from litestar.response import Response
 from sqlmodel import text
 
+from registry.auth.guards import requires
+from registry.auth.permissions import Permission
 
-@get("/health", sync_to_thread=True, tags=["system"], summary="Database and search index reachable")
+
+@get("/health", sync_to_thread=True, guards=[requires(Permission.read_public)], tags=["system"], summary="Database and search index reachable")
 def health(state: State) -> Response[dict]:
     checks = {"database": "ok", "search": "ok"}
     try:
