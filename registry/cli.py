@@ -86,7 +86,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option("--revision", default="heads", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Apply the schema migrations."""
     from registry import migrate
