@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.models import timestamp_column, utcnow
@@ -39,6 +39,9 @@ class Instrument(SQLModel, table=True):
     signed_on: date | None = Field(default=None)
     in_force_on: date | None = Field(default=None)
     terminated_on: date | None = Field(default=None)
+    # in force before its signature: administrative arrangements often apply retroactively from
+    # the entry into force of their agreement (e.g. Argentina 2013); refused unless marked
+    retroactive: bool = Field(default=False)
     risks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     legal_reference: str = Field(default="", max_length=1000, description="publishing decree, official journal")
     replaces_text: str = Field(default="", max_length=1000, description="what the source says it replaces, as written")
@@ -58,3 +61,38 @@ class InstrumentLink(SQLModel, table=True):
     from_id: int = Field(foreign_key="instrument.id", index=True)
     to_id: int = Field(foreign_key="instrument.id", index=True)
     kind: str = Field(max_length=20)
+
+
+class InstrumentRevision(SQLModel, table=True):
+    """One immutable revision per change of an instrument: who, when, the full state after the
+    change and the field-level differences from the previous revision."""
+
+    __tablename__ = "instrument_revision"
+    __table_args__ = (UniqueConstraint("instrument_id", "version", name="uq_instrument_revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    version: int
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    actor: str = Field(max_length=150)
+    action: str = Field(max_length=40)
+    snapshot: dict = Field(sa_column=Column(JSON, nullable=False))
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OfficialText(SQLModel, table=True):
+    """The text of an instrument in one language (PDF or DOCX); a new upload for the same
+    language makes the previous one not current, never deletes it."""
+
+    __tablename__ = "official_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    language: str = Field(max_length=20)
+    blob_sha256: str = Field(foreign_key="blob.sha256", max_length=64)
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=120)
+    extracted_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    is_current: bool = Field(default=True)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    uploaded_by: str = Field(max_length=150)

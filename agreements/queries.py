@@ -52,3 +52,14 @@ def with_status(session: Session, instruments: list[Instrument], on: date) -> li
         )
         for i in instruments
     ]
+
+
+def find_by_slug(session: Session, country: str, slug: str) -> Instrument | None:
+    return session.exec(select(Instrument).where(Instrument.country_code == country, Instrument.slug == slug)).first()
+
+
+def links_of(session: Session, instrument_id: int) -> tuple[list[InstrumentLink], list[InstrumentLink]]:
+    """(links from this instrument to its parents, links from its children to it)."""
+    outgoing = session.exec(select(InstrumentLink).where(InstrumentLink.from_id == instrument_id)).all()
+    incoming = session.exec(select(InstrumentLink).where(InstrumentLink.to_id == instrument_id)).all()
+    return list(outgoing), list(incoming)

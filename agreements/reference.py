@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from agreements.models import Instrument, InstrumentKind, InstrumentLink
+from agreements.services.revisions import record_revision
 from registry import audit
 from registry.models import Country, Institution, LiaisonBody
 
@@ -69,14 +70,16 @@ def instrument_from_row(row: dict[str, str], country_name_fr: str) -> Instrument
     # Québec is filed under CA with its own name: keep that name on the instrument
     party_fr = row["country_name_fr"] if row["country_name_fr"] != country_name_fr else ""
     party_en = row["country_name_en"] if party_fr else ""
+    signed_on, in_force_on = _date(row["date_signed"]), _date(row["date_in_force"])
     return Instrument(
         country_code=code,
         slug=row["slug"],
         kind=KIND_FROM_REFERENCE[row["instrument_kind"]].value,
         title_fr=row["title_fr"],
         partner_language=partner_language(code, row["partner_language"]),
-        signed_on=_date(row["date_signed"]),
-        in_force_on=_date(row["date_in_force"]),
+        signed_on=signed_on,
+        in_force_on=in_force_on,
+        retroactive=bool(signed_on and in_force_on and in_force_on < signed_on),
         terminated_on=_date(row["date_terminated"]),
         risks=_list(row["risks_covered"]),
         replaces_text=row["replaces"],
@@ -95,6 +98,8 @@ def _create_missing(session: Session, report: SeedReport, table: str, rows: Iter
         session.add(obj)
         session.flush()
         report.add(table)
+        if isinstance(obj, Instrument):
+            record_revision(session, SEED_ACTOR, obj, "seed", before={})
         audit.record(session, SEED_ACTOR, "seed.create", table, _identity(obj), after=obj.model_dump(mode="json"))
 
 

@@ -1,10 +1,12 @@
 """Output models of the agreements API (never table models)."""
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
+from agreements.models import InstrumentKind, LinkKind
 from agreements.queries import InstrumentOnDate
+from registry.enums import Confidence, Risk
 
 
 class InstrumentOut(BaseModel):
@@ -20,6 +22,7 @@ class InstrumentOut(BaseModel):
     signed_on: date | None
     in_force_on: date | None
     terminated_on: date | None
+    retroactive: bool
     status: str
     as_of: date
     in_force_date_unknown: bool
@@ -29,6 +32,7 @@ class InstrumentOut(BaseModel):
     confidence: str
     source: str
     archived: bool
+    version: int
 
     @classmethod
     def build(cls, item: InstrumentOnDate, on: date) -> "InstrumentOut":
@@ -37,10 +41,10 @@ class InstrumentOut(BaseModel):
             id=i.id, country=i.country_code, slug=i.slug, url=f"/countries/{i.country_code}/instruments/{i.slug}",
             kind=i.kind, title_fr=i.title_fr, title_partner=i.title_partner, partner_language=i.partner_language,
             party_name_fr=i.party_name_fr, signed_on=i.signed_on, in_force_on=i.in_force_on,
-            terminated_on=i.terminated_on, status=item.status.status.value, as_of=on,
+            terminated_on=i.terminated_on, retroactive=i.retroactive, status=item.status.status.value, as_of=on,
             in_force_date_unknown=item.status.in_force_date_unknown, superseded_by=list(item.superseded_by),
             risks=list(i.risks), replaces_text=i.replaces_text, confidence=i.confidence, source=i.source,
-            archived=i.archived,
+            archived=i.archived, version=i.version,
         )
 
 
@@ -64,3 +68,109 @@ class CountryDetail(CountrySummary):
     liaison_bodies: list[BodyOut]
     institutions: list[BodyOut]
     instruments: list[InstrumentOut]
+
+
+class InstrumentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country_code: str = Field(min_length=2, max_length=2)
+    kind: InstrumentKind
+    title_fr: str = Field(min_length=1, max_length=1000)
+    title_partner: str = Field(default="", max_length=1000)
+    partner_language: str = Field(default="", max_length=20)
+    party_name_fr: str = Field(default="", max_length=120)
+    party_name_en: str = Field(default="", max_length=120)
+    signed_on: date | None = None
+    in_force_on: date | None = None
+    terminated_on: date | None = None
+    retroactive: bool = False
+    risks: list[Risk] = Field(default_factory=list)
+    legal_reference: str = Field(default="", max_length=1000)
+    replaces_text: str = Field(default="", max_length=1000)
+    confidence: Confidence = Confidence.high
+    source: str = Field(default="", max_length=2000)
+    slug: str | None = Field(default=None, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+    def values(self) -> dict:
+        return self.model_dump(mode="python", exclude_none=True) | {"risks": [r.value for r in self.risks],
+                                                                    "kind": self.kind.value,
+                                                                    "confidence": self.confidence.value}
+
+
+class InstrumentPatch(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: InstrumentKind | None = None
+    title_fr: str | None = Field(default=None, min_length=1, max_length=1000)
+    title_partner: str | None = Field(default=None, max_length=1000)
+    partner_language: str | None = Field(default=None, max_length=20)
+    party_name_fr: str | None = Field(default=None, max_length=120)
+    party_name_en: str | None = Field(default=None, max_length=120)
+    signed_on: date | None = None
+    in_force_on: date | None = None
+    terminated_on: date | None = None
+    retroactive: bool | None = None
+    risks: list[Risk] | None = None
+    legal_reference: str | None = Field(default=None, max_length=1000)
+    replaces_text: str | None = Field(default=None, max_length=1000)
+    confidence: Confidence | None = None
+    source: str | None = Field(default=None, max_length=2000)
+
+    def changes(self) -> dict:
+        sent = self.model_dump(mode="json", exclude_unset=True)
+        for name in ("signed_on", "in_force_on", "terminated_on"):
+            if name in sent:
+                sent[name] = getattr(self, name)
+        return sent
+
+
+class LinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: LinkKind
+    to_id: int
+
+
+class LinkOut(BaseModel):
+    id: int
+    kind: str
+    from_id: int
+    to_id: int
+    other_slug: str
+    other_title_fr: str
+
+
+class RevisionOut(BaseModel):
+    version: int
+    at: datetime
+    actor: str
+    action: str
+    changes: dict
+
+
+class HistoryOut(BaseModel):
+    instrument_id: int
+    current_version: int
+    revisions: list[RevisionOut]
+    compared: dict | None = None
+
+
+class OfficialTextOut(BaseModel):
+    id: int
+    language: str
+    filename: str
+    media_type: str
+    sha256: str
+    size: int
+    is_current: bool
+    uploaded_at: datetime
+    uploaded_by: str
+    url: str
+
+
+class CoverageOut(BaseModel):
+    risk: str
+    covered: bool
+    instruments: list[str]

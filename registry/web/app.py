@@ -18,6 +18,7 @@ from registry.settings import Settings
 from registry.web.dependencies import provide_db_session
 from registry.web.health import health
 from registry.web.i18n_middleware import locale_middleware
+from registry.web.problem_handlers import problem_handlers
 from registry.web.templating import template_config
 
 WEB_DIR = Path(__file__).parent
@@ -25,6 +26,7 @@ WEB_DIR = Path(__file__).parent
 
 def create_app(settings: Settings, *, engine: Engine | None = None, search=None) -> Litestar:
     from agreements.controllers import CountryController, InstrumentApiController
+    from agreements.instrument_api import InstrumentController
     from agreements.pages import AgreementPages
     from search import make_backend
 
@@ -37,11 +39,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
             health,
             CountryController,
             InstrumentApiController,
+            InstrumentController,
             AgreementPages,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         middleware=[locale_middleware],
+        exception_handlers={**problem_handlers()},
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search}),

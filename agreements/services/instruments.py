@@ -1,0 +1,100 @@
+"""Create, update and archive instruments."""
+
+import re
+import unicodedata
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from agreements.models import Instrument
+from agreements.queries import find_by_slug
+from agreements.services.revisions import TRACKED_FIELDS, record_revision, snapshot
+from agreements.validation import choice_problems, date_problems
+from registry import audit
+from registry.labels import mark
+from registry.models import Country, utcnow
+from registry.problems import FieldError, Refused, StaleVersion
+
+EDITABLE_FIELDS = tuple(name for name in TRACKED_FIELDS if name not in ("country_code", "slug"))
+KIND_WORDS = {"agreement": "accord", "administrative_arrangement": "arrangement", "amendment": "avenant",
+              "protocol": "protocole", "exchange_of_letters": "echange-de-lettres"}
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100]
+
+
+def unique_slug(session: Session, country: str, values: dict) -> str:
+    base = slugify(values.get("slug") or f"{values.get('signed_on') or 'sans-date'}-{KIND_WORDS.get(values['kind'], 'texte')}")
+    slug, n = base, 1
+    while find_by_slug(session, country, slug) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _check(values: dict) -> None:
+    problems = choice_problems(values) + date_problems(values.get("signed_on"), values.get("in_force_on"),
+                                                       values.get("terminated_on"), bool(values.get("retroactive")))
+    if problems:
+        raise Refused(problems)
+
+
+def create_instrument(session: Session, actor: audit.Actor, values: dict) -> Instrument:
+    """`values` holds the instrument's fields (country_code and title_fr required)."""
+    country = session.get(Country, (values.get("country_code") or "").upper())
+    if country is None:
+        raise Refused([FieldError("country_code", mark("unknown country code %(value)s"),
+                                  {"value": values.get("country_code")})])
+    _check(values)
+    fields = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    instrument = Instrument(country_code=country.code, slug=unique_slug(session, country.code, values), **fields)
+    session.add(instrument)
+    session.flush()
+    record_revision(session, actor, instrument, "create", before={})
+    audit.record(session, actor, "instrument.create", "instrument", instrument.id, after=snapshot(instrument))
+    return instrument
+
+
+def _claim_version(session: Session, instrument: Instrument, expected_version: int) -> None:
+    """Compare-and-set on the version column: of two editors saving at once, exactly one wins."""
+    result = session.execute(
+        update(Instrument).where(Instrument.id == instrument.id, Instrument.version == expected_version)
+        .values(version=expected_version + 1).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        current = session.get(Instrument, instrument.id)
+        session.refresh(current)
+        raise StaleVersion(expected_version, current.version)
+
+
+def update_instrument(session: Session, actor: audit.Actor, instrument: Instrument, changes: dict,
+                      expected_version: int, action: str = "update") -> Instrument:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise Refused([FieldError(name, mark("this field cannot be changed"), {}) for name in unknown])
+    merged = {**snapshot(instrument), **{k: v for k, v in changes.items()}}
+    for name in ("signed_on", "in_force_on", "terminated_on"):
+        merged[name] = changes.get(name, getattr(instrument, name))
+    _check(merged)
+    before = snapshot(instrument)
+    _claim_version(session, instrument, expected_version)
+    for name, value in changes.items():
+        setattr(instrument, name, value)
+    instrument.version = expected_version + 1
+    instrument.updated_at = utcnow()
+    session.add(instrument)
+    session.flush()
+    revision = record_revision(session, actor, instrument, action, before)
+    audit.record(session, actor, f"instrument.{action}", "instrument", instrument.id,
+                 before={k: v["before"] for k, v in revision.changes.items()},
+                 after={k: v["after"] for k, v in revision.changes.items()})
+    return instrument
+
+
+def archive_instrument(session: Session, actor: audit.Actor, instrument: Instrument, expected_version: int,
+                       archived: bool = True) -> Instrument:
+    return update_instrument(session, actor, instrument, {"archived": archived}, expected_version,
+                             action="archive" if archived else "unarchive")

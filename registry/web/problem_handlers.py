@@ -1,0 +1,39 @@
+"""Refused writes as responses: 422 with an error per field, 409 with the reason, 412 with the
+current version. Messages are translated into the request's language; `extra` stays
+machine-readable."""
+
+from litestar import Request, Response
+
+from registry import i18n
+from registry.labels import mark
+from registry.problems import Conflict, Refused, StaleVersion
+from registry.web.etag import etag_for
+
+
+def _locale(request: Request) -> str:
+    return request.scope.get("state", {}).get("locale", i18n.DEFAULT_UI_LOCALE)
+
+
+def translate(request: Request, message: str, params: dict) -> str:
+    return i18n.translations(_locale(request)).gettext(message) % params
+
+
+def refused_handler(request: Request, exc: Refused) -> Response:
+    errors = [{"field": e.field, "message": translate(request, e.message, e.params)} for e in exc.errors]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return Response({"status_code": 422, "detail": detail, "errors": errors}, status_code=422)
+
+
+def conflict_handler(request: Request, exc: Conflict) -> Response:
+    return Response({"status_code": 409, "detail": translate(request, exc.message, exc.params)}, status_code=409)
+
+
+def stale_handler(request: Request, exc: StaleVersion) -> Response:
+    detail = translate(request, mark("someone saved version %(current)s after the version %(expected)s you edited; "
+                       "nothing was overwritten"), {"current": exc.current, "expected": exc.expected})
+    return Response({"status_code": 412, "detail": detail, "current_version": exc.current}, status_code=412,
+                    headers={"ETag": etag_for(exc.current)})
+
+
+def problem_handlers() -> dict:
+    return {Refused: refused_handler, Conflict: conflict_handler, StaleVersion: stale_handler}
