@@ -5,23 +5,23 @@ from datetime import date
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.exceptions import NotFoundException
 from sqlmodel import Session, select
 
-from agreements.models import Instrument, InstrumentKind
-from agreements.queries import list_instruments, with_status
-from agreements.schemas import BodyOut, CountryDetail, CountrySummary, InstrumentOut
-from agreements.status import Status
+from agreements.models import Instrument
+from agreements.queries import list_instruments, risk_coverage, with_status
+from agreements.schemas import BodyOut, CountryDetail, CountrySummary, CoverageOut, InstrumentOut
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.labels import mark
 from registry.models import Country, Institution, LiaisonBody
-from registry.web.params import parse_choice, parse_date
+from registry.web.errors import NotFound
+from registry.web.params import parse_date
 
 
 def get_country_or_404(session: Session, code: str) -> Country:
     country = session.get(Country, code.upper())
     if country is None:
-        raise NotFoundException(detail=f"unknown country code {code!r}", extra={"country": code})
+        raise NotFound(mark("unknown country code %(value)s"), {"value": repr(code)}, extra={"country": code})
     return country
 
 
@@ -63,24 +63,12 @@ class CountryController(Controller):
         )
 
 
-class InstrumentApiController(Controller):
-    path = "/api/instruments"
-    tags = ["instruments"]
-
-    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)], summary="Instruments with their status as of a date (default today)")
-    def list_instruments(
-        self,
-        db_session: NamedDependency[Session],
-        country: FromQuery[str | None] = None,
-        on: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-    ) -> list[InstrumentOut]:
+    @get("/{code:str}/coverage", sync_to_thread=True, guards=[requires(Permission.read_public)],
+         summary="Which risks were covered on a date, and by which instruments")
+    def coverage(self, db_session: NamedDependency[Session], code: FromPath[str],
+                 on: FromQuery[str | None] = None) -> list[CoverageOut]:
+        country = get_country_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())
-        kind = parse_choice("kind", kind, [k.value for k in InstrumentKind])
-        status = parse_choice("status", status, [s.value for s in Status])
-        code = get_country_or_404(db_session, country).code if country else None
-        items = with_status(db_session, list_instruments(db_session, country=code, kind=kind), as_of)
-        if status:
-            items = [item for item in items if item.status.status == status]
-        return [InstrumentOut.build(item, as_of) for item in items]
+        coverage = risk_coverage(with_status(db_session, list_instruments(db_session, country=country.code), as_of))
+        return [CoverageOut(risk=risk, covered=bool(found), instruments=[i.slug for i in found])
+                for risk, found in coverage.items()]

@@ -1,5 +1,7 @@
 """History of an instrument (revisions, field-level differences) and its official texts."""
 
+from typing import Annotated
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -7,7 +9,6 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from sqlmodel import Session, select
-from typing import Annotated
 
 from agreements import services
 from agreements.instrument_api import instrument_or_404

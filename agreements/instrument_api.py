@@ -9,14 +9,17 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from sqlmodel import Session
 
 from agreements import services
-from agreements.models import Instrument
-from agreements.queries import links_of, with_status
+from agreements.controllers import get_country_or_404
+from agreements.models import Instrument, InstrumentKind
+from agreements.queries import filter_instruments, links_of, list_instruments, with_status
 from agreements.schemas import InstrumentCreate, InstrumentOut, InstrumentPatch, LinkCreate, LinkOut
+from agreements.status import Status
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.enums import Risk
 from registry.web.actor import actor_for
 from registry.web.etag import etag_for, expected_version
-from registry.web.params import parse_date
+from registry.web.params import parse_choice, parse_date, parse_year
 
 READ = [requires(Permission.read_public)]
 EDIT = [requires(Permission.edit_instruments)]
@@ -44,6 +47,30 @@ def link_out(session: Session, link, other_id: int) -> LinkOut:
 class InstrumentController(Controller):
     path = "/api/instruments"
     tags = ["instruments"]
+
+    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)], summary="Instruments with their status as of a date (default today)")
+    def list_instruments(
+        self,
+        db_session: NamedDependency[Session],
+        country: FromQuery[str | None] = None,
+        on: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        risk: FromQuery[str | None] = None,
+        year: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        archived: FromQuery[str | None] = None,
+    ) -> list[InstrumentOut]:
+        as_of = parse_date("on", on, date.today())
+        kind = parse_choice("kind", kind, [k.value for k in InstrumentKind])
+        status = parse_choice("status", status, [s.value for s in Status])
+        risk = parse_choice("risk", risk, [r.value for r in Risk])
+        include_archived = parse_choice("archived", archived, ["true", "false"]) == "true"
+        code = get_country_or_404(db_session, country).code if country else None
+        instruments = list_instruments(db_session, country=code, kind=kind, include_archived=include_archived)
+        items = filter_instruments(with_status(db_session, instruments, as_of), status=status, risk=risk,
+                                   year=parse_year("year", year), text=q)
+        return [InstrumentOut.build(item, as_of) for item in items]
 
     @get("/{instrument_id:int}", sync_to_thread=True, guards=READ, summary="One instrument, with its version as ETag")
     def read(self, db_session: NamedDependency[Session], instrument_id: FromPath[int],

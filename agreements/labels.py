@@ -23,3 +23,10 @@ LINK_LABELS = {
     "amends": mark("amends"),
     "supersedes": mark("supersedes"),
 }
+
+# read from the target's side: "the 2018 arrangement implements this agreement"
+INVERSE_LINK_LABELS = {
+    "implements": mark("implemented by"),
+    "amends": mark("amended by"),
+    "supersedes": mark("superseded by"),
+}

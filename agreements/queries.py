@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from agreements.models import Instrument, InstrumentLink, LinkKind
 from agreements.status import DatedStatus, status_on
+from registry.enums import Risk
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,26 @@ def links_of(session: Session, instrument_id: int) -> tuple[list[InstrumentLink]
     outgoing = session.exec(select(InstrumentLink).where(InstrumentLink.from_id == instrument_id)).all()
     incoming = session.exec(select(InstrumentLink).where(InstrumentLink.to_id == instrument_id)).all()
     return list(outgoing), list(incoming)
+
+
+def risk_coverage(items: list[InstrumentOnDate]) -> dict[str, list[Instrument]]:
+    """risk -> the instruments in force that cover it (every Risk is a key, covered or not)."""
+    coverage: dict[str, list[Instrument]] = {risk.value: [] for risk in Risk}
+    for item in items:
+        if item.status.applies:
+            for risk in item.instrument.risks:
+                coverage.setdefault(risk, []).append(item.instrument)
+    return coverage
+
+
+def filter_instruments(items: list[InstrumentOnDate], *, status: str | None = None, risk: str | None = None,
+                       year: int | None = None, text: str | None = None) -> list[InstrumentOnDate]:
+    """Filters that need the derived status or several columns; applied after the SQL query."""
+    needle = text.casefold() if text else None
+    return [
+        item for item in items
+        if (status is None or item.status.status == status)
+        and (risk is None or risk in item.instrument.risks)
+        and (year is None or (item.instrument.signed_on and item.instrument.signed_on.year == year))
+        and (needle is None or needle in f"{item.instrument.title_fr} {item.instrument.title_partner}".casefold())
+    ]

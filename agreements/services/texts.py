@@ -9,7 +9,7 @@ from agreements.models import Instrument, OfficialText
 from registry import audit, blobs
 from registry.labels import mark
 from registry.problems import FieldError, Refused
-# TEMP-LAZY
+from registry.uploads import UploadRejected, inspect_docx, inspect_pdf
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -35,7 +35,6 @@ def docx_text(data: bytes) -> str:
 
 def read_official_text(data: bytes, filename: str, max_bytes: int) -> tuple[str, str]:
     """(media type, extracted text) of an uploaded PDF or DOCX, or Refused naming the problem."""
-    from registry.uploads import UploadRejected, inspect_docx, inspect_pdf  # TEMP-LAZY
     try:
         if data[:5] == b"%PDF-":
             return PDF, inspect_pdf(data, max_bytes).text

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from registry.db import engine_for
 from registry.settings import Settings
 from registry.web.dependencies import provide_db_session
+from registry.web.errors import exception_handlers
 from registry.web.health import health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
@@ -25,7 +26,9 @@ WEB_DIR = Path(__file__).parent
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, search=None) -> Litestar:
-    from agreements.controllers import CountryController, InstrumentApiController
+    from agreements.controllers import CountryController
+    from agreements.exchange_api import ExchangeController
+    from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.pages import AgreementPages
     from search import make_backend
@@ -38,14 +41,15 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
         route_handlers=[
             health,
             CountryController,
-            InstrumentApiController,
             InstrumentController,
+            InstrumentHistoryController,
+            ExchangeController,
             AgreementPages,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         middleware=[locale_middleware],
-        exception_handlers={**problem_handlers()},
+        exception_handlers={**exception_handlers(), **problem_handlers()},
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search}),

@@ -1,19 +1,43 @@
-"""Query-parameter parsing with errors that name the parameter and what it accepts."""
+"""Query-parameter parsing with errors that name the parameter and what it accepts.
+
+The error's detail is translated into the request's language (registry/web/errors.py); its
+`extra` stays machine-readable and untranslated: parameter, value, expected (in English),
+accepted."""
 
 from collections.abc import Iterable
 from datetime import date
 
-from litestar.exceptions import HTTPException
+from registry import i18n
+from registry.labels import mark
+from registry.web.errors import TranslatableHTTPException
+
+INVALID_VALUE = mark("invalid value %(value)s for parameter '%(parameter)s': expected %(expected)s")
+A_DATE = mark("a date as YYYY-MM-DD")
+ONE_OF = mark("one of %(accepted)s")
 
 
-class BadParameter(HTTPException):
+class BadParameter(TranslatableHTTPException):
+    """`expected` is a catalog message (babel keyword `BadParameter:3`, so a literal is extracted);
+    it may use %(accepted)s, the accepted values joined by commas."""
+
     status_code = 400
 
     def __init__(self, name: str, value: object, expected: str, accepted: Iterable[str] | None = None) -> None:
-        extra: dict = {"parameter": name, "value": value, "expected": expected}
-        if accepted is not None:
-            extra["accepted"] = list(accepted)
-        super().__init__(detail=f"invalid value {value!r} for parameter '{name}': expected {expected}", extra=extra)
+        self.expected = expected
+        self.accepted = None if accepted is None else list(accepted)
+        extra: dict = {"parameter": name, "value": value, "expected": self._expected_in("en")}
+        if self.accepted is not None:
+            extra["accepted"] = self.accepted
+        super().__init__(INVALID_VALUE, {"value": repr(value), "parameter": name}, extra=extra)
+
+    def _expected_in(self, locale: str) -> str:
+        expected = i18n.translations(locale).gettext(self.expected)
+        if "%(accepted)s" in expected:
+            expected = expected % {"accepted": ", ".join(self.accepted or [])}
+        return expected
+
+    def detail_in(self, locale: str) -> str:
+        return i18n.gettext(locale, self.message, **self.params, expected=self._expected_in(locale))
 
 
 def parse_date(name: str, value: str | None, default: date | None = None) -> date | None:
@@ -22,7 +46,7 @@ def parse_date(name: str, value: str | None, default: date | None = None) -> dat
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadParameter(name, value, "a date as YYYY-MM-DD") from None
+        raise BadParameter(name, value, A_DATE) from None
 
 
 def parse_choice(name: str, value: str | None, accepted: Iterable[str]) -> str | None:
@@ -30,5 +54,16 @@ def parse_choice(name: str, value: str | None, accepted: Iterable[str]) -> str |
     if value is None or value == "":
         return None
     if value not in accepted:
-        raise BadParameter(name, value, "one of " + ", ".join(accepted), accepted)
+        raise BadParameter(name, value, ONE_OF, accepted)
     return value
+
+
+A_YEAR = mark("a year such as 2014")
+
+
+def parse_year(name: str, value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not (value.isdigit() and 1800 <= int(value) <= 2200):
+        raise BadParameter(name, value, A_YEAR)
+    return int(value)
