@@ -32,10 +32,16 @@ test: $(STAMP_TEST)
 test-postgres: $(STAMP_TEST)
 	$(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
 
+# Catalogs: `make locales-update`, fill the new msgstr in locales/*/LC_MESSAGES/messages.po, run
+# the tests (tests/test_i18n_catalogs.py). The app compiles the .po files in memory at start;
+# locales-compile writes .mo files for tools that want them (git-ignored).
+BABEL_KEYWORDS := -k mark -k _ -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 -k BadParameter:3
+
 locales-extract: $(STAMP_RUN)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k mark -k _ -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F locales/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 		--project liaison-registry -o locales/messages.pot .
 
+# Keeps each catalog's Plural-Forms header (French: 2 forms, a decision; see README)
 locales-update: locales-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 

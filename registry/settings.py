@@ -4,6 +4,7 @@ Each field carries its help text in its metadata; the README table is checked ag
 """
 
 import os
+import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -63,6 +64,39 @@ class Settings:
 
 class SettingsError(ValueError):
     pass
+
+
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def ensure_secret_key(settings: Settings) -> str:
+    """REGISTRY_SECRET_KEY, or the key kept in <data_dir>/secret_key (created 0600 on first use).
+
+    Several instances on several machines must share one key: set REGISTRY_SECRET_KEY there."""
+    if settings.secret_key:
+        if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError(f"{ENV_PREFIX}SECRET_KEY: at least {MIN_SECRET_KEY_LENGTH} characters")
+        return settings.secret_key
+    path = settings.data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # written to a private temporary file, then linked into place: a second process starting
+        # at the same moment either wins the link or reads the complete key of the first
+        temporary = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"{path}: the kept secret key is shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    return key
 
 
 def _parse(name: str, default, raw: str):

@@ -24,3 +24,11 @@ def requires(permission: Permission):
     guard.permission = permission
     guard.__name__ = f"requires_{permission.value}"
     return guard
+
+
+def people_only(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """For actions a machine token must never take in its owner's name (changing the password)."""
+    principal = current_principal(connection)
+    if principal.token_id is not None:
+        raise PermissionDeniedException(detail="only a logged-in person may do this, not an API token",
+                                        extra={"permission": "person"})

@@ -14,6 +14,7 @@ class Principal:
     countries: tuple[str, ...] = ()
     user_id: int | None = None
     token_id: int | None = None
+    session_id: int | None = None  # the browser session that authenticated the request
 
     @property
     def is_authenticated(self) -> bool:

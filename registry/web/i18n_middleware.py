@@ -1,15 +1,27 @@
-"""Chooses the interface language of each request and remembers an explicit choice in a cookie."""
+"""Chooses the interface language of each request and remembers an explicit choice in a cookie.
+
+Order: `?lang=`, then the cookie the language switch sets, then Accept-Language, then the
+REGISTRY_DEFAULT_LOCALE setting. Every response varies on the last two."""
 
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.i18n import negotiate
+from registry.i18n import DEFAULT_UI_LOCALE, match_ui_locale, negotiate
 
 LANG_COOKIE = "registry_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def negotiate_for(connection: ASGIConnection) -> str:
+    settings = getattr(connection.app.state, "settings", None)
+    return negotiate(connection.query_params.get("lang"), connection.cookies.get(LANG_COOKIE),
+                     connection.headers.get("accept-language"),
+                     getattr(settings, "default_locale", DEFAULT_UI_LOCALE))
 
 
 def request_locale(connection: ASGIConnection) -> str:
-    return connection.scope.get("state", {}).get("locale") or negotiate(None, None, None)
+    """The locale the middleware chose; negotiated here when it did not run (no route matched)."""
+    return connection.scope.get("state", {}).get("locale") or negotiate_for(connection)
 
 
 def locale_middleware(app: ASGIApp) -> ASGIApp:
@@ -18,23 +30,23 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         connection = ASGIConnection(scope)
-        query_lang = connection.query_params.get("lang")
-        default = scope["app"].state.settings.default_locale
-        locale = negotiate(query_lang, connection.cookies.get(LANG_COOKIE),
-                           connection.headers.get("accept-language"), default)
+        locale = negotiate_for(connection)
         scope.setdefault("state", {})["locale"] = locale
-        if query_lang and query_lang == locale:
-            send = _with_cookie(send, locale)
-        await app(scope, receive, send)
+        chosen = match_ui_locale(connection.query_params.get("lang"))
+        secure = getattr(getattr(scope["app"].state, "settings", None), "is_production", False)
+        await app(scope, receive, _with_headers(send, chosen, secure))
 
     return middleware
 
 
-def _with_cookie(send: Send, locale: str) -> Send:
-    async def wrapped(message) -> None:
+def _with_headers(send: Send, chosen: str | None, secure: bool) -> Send:
+    async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            cookie = f"{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax".encode()
-            message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+            headers = [*message.get("headers", []), (b"vary", b"Accept-Language, Cookie")]
+            if chosen:
+                cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax; HttpOnly"
+                headers.append((b"set-cookie", (cookie + ("; Secure" if secure else "")).encode()))
+            message["headers"] = headers
         await send(message)
 
     return wrapped

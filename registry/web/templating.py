@@ -1,31 +1,45 @@
 """Jinja for pages: autoescaped, gettext chosen per request, formatting filters that take the
-request's language. Pages call `_()`; the locale comes from the request in the context."""
+request's language, and helpers that mark each text with its language and direction.
+
+Pages call `_("...")`, `ngettext(...)` or `{% trans %}` (Jinja's i18n extension, new style:
+translations are %-formatted with autoescaped variables)."""
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup, escape
 
 from registry import i18n
+from registry.web.i18n_middleware import request_locale
 
 
 def _locale(context) -> str:
     request = context.get("request")
-    if request is None:
-        return i18n.DEFAULT_UI_LOCALE
-    return request.scope.get("state", {}).get("locale", i18n.DEFAULT_UI_LOCALE)
+    return i18n.DEFAULT_UI_LOCALE if request is None else request_locale(request)
+
+
+# The extension wraps these: it formats the result and escapes the variables.
+@pass_context
+def _gettext(context, message: str) -> str:
+    return i18n.translations(_locale(context)).gettext(message)
 
 
 @pass_context
-def _gettext(context, message: str, **variables) -> str:
-    return i18n.gettext(_locale(context), message, **variables)
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return i18n.translations(_locale(context)).ngettext(singular, plural, n)
 
 
 @pass_context
-def _ngettext(context, singular: str, plural: str, n: int, **variables) -> str:
-    text = i18n.translations(_locale(context)).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+def _pgettext(context, msgctxt: str, message: str) -> str:
+    return i18n.translations(_locale(context)).pgettext(msgctxt, message)
+
+
+@pass_context
+def _npgettext(context, msgctxt: str, singular: str, plural: str, n: int) -> str:
+    return i18n.translations(_locale(context)).npgettext(msgctxt, singular, plural, n)
 
 
 @pass_context
@@ -34,16 +48,61 @@ def _date(context, value, fmt: str = "long") -> str:
 
 
 @pass_context
+def _number(context, value) -> str:
+    return "" if value is None else i18n.format_number(value, _locale(context))
+
+
+@pass_context
+def _amount(context, value, currency: str = "EUR") -> str:
+    return "" if value is None else i18n.format_amount(value, currency, _locale(context))
+
+
+@pass_context
+def _country_name(context, code: str) -> str:
+    return i18n.country_name(code, _locale(context))
+
+
+@pass_context
 def _current_locale(context) -> str:
     return _locale(context)
 
 
+@pass_context
+def _lang_url(context, code: str) -> str:
+    """The current page in language `code`, keeping its other query parameters."""
+    request = context.get("request")
+    if request is None:
+        return "?" + urlencode({"lang": code})
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + "?" + urlencode([*params, ("lang", code)])
+
+
+def in_lang(text, lang: str) -> Markup:
+    """`text` in a span naming its language and direction (isolated from the text around it)."""
+    tag = i18n.canonical_tag(lang)
+    return Markup('<span lang="{}" dir="{}">{}</span>').format(tag, i18n.text_direction(tag), text)
+
+
+def bilingual(fr_text, partner_text, partner_lang: str, separator: str = " / ") -> Markup:
+    """French next to the partner's language, each laid out in its own direction:
+    `bilingual("Formulaire", "استمارة", "ar")`. One span when the partner's language is French
+    or its text is missing."""
+    french = in_lang(fr_text, "fr")
+    if not partner_text or i18n.canonical_tag(partner_lang).split("-")[0] == "fr":
+        return Markup('<span class="bilingual">{}</span>').format(french)
+    return Markup('<span class="bilingual">{}<span class="separator" aria-hidden="true">{}</span>{}</span>').format(
+        french, escape(separator), in_lang(partner_text, partner_lang))
+
+
 def configure_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
-    env.globals.update(_=_gettext, ngettext=_ngettext, current_locale=_current_locale,
-                       text_direction=i18n.text_direction)
-    env.filters["date"] = _date
+    env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
+    env.globals.update(current_locale=_current_locale, text_direction=i18n.text_direction, lang_url=_lang_url,
+                       ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang)
+    env.filters.update(date=_date, number=_number, amount=_amount, country_name=_country_name,
+                       in_lang=in_lang)
 
 
 def template_config(directories: list[Path]) -> TemplateConfig:

@@ -1,0 +1,222 @@
+"""The field schema of a form version and the checks a value of each field type must pass.
+
+A field is named like the template variable that prints it (`worker.last_name`), carries its
+label in French and in the partner language (a form is never monolingual), and has one of the
+types below. `validate_values` checks a filled-in data set (a sample, or a caisse's data)
+against the schema and returns the errors by field path."""
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+ADDRESS_PARTS = ("street", "postal_code", "city", "country")
+MAX_ROWS_DEFAULT = 50
+
+
+class FieldType(StrEnum):
+    text = "text"
+    date = "date"
+    number = "number"
+    choice = "choice"
+    checkbox = "checkbox"
+    rows = "rows"  # repeated rows: a table whose columns are fields
+    nir = "nir"  # French social-security number, 13 characters and a 2-digit key
+    country = "country"  # ISO 3166-1 alpha-2
+    address = "address"  # street, postal_code, city, country
+
+
+class Choice(BaseModel):
+    value: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    label_fr: str = Field(min_length=1, max_length=300)
+    label_partner: str = Field(min_length=1, max_length=300)
+
+
+class FieldSpec(BaseModel):
+    name: str = Field(min_length=1, max_length=120, pattern=NAME_PATTERN)
+    type: FieldType
+    label_fr: str = Field(min_length=1, max_length=500)
+    label_partner: str = Field(min_length=1, max_length=500)
+    required: bool = False
+    max_length: int | None = Field(default=None, ge=1, le=10_000)
+    choices: list[Choice] = Field(default_factory=list)
+    columns: list["FieldSpec"] = Field(default_factory=list)
+    max_rows: int | None = Field(default=None, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def check_type_options(self) -> "FieldSpec":
+        if self.type == FieldType.choice:
+            if len(self.choices) < 2:
+                raise ValueError(f"{self.name}: a choice field needs at least two choices")
+            values = [c.value for c in self.choices]
+            if len(set(values)) != len(values):
+                raise ValueError(f"{self.name}: choice values must be unique")
+        elif self.choices:
+            raise ValueError(f"{self.name}: only a choice field has choices")
+        if self.type == FieldType.rows:
+            if not self.columns:
+                raise ValueError(f"{self.name}: repeated rows need at least one column")
+            if any(c.type == FieldType.rows for c in self.columns):
+                raise ValueError(f"{self.name}: a column cannot itself be repeated rows")
+            if any("." in c.name for c in self.columns):
+                raise ValueError(f"{self.name}: column names are simple names")
+        elif self.columns or self.max_rows:
+            raise ValueError(f"{self.name}: only repeated rows have columns and max_rows")
+        if self.max_length is not None and self.type not in (FieldType.text, FieldType.number):
+            raise ValueError(f"{self.name}: max_length applies to text fields")
+        return self
+
+
+def parse_fields(raw: list[dict]) -> list[FieldSpec]:
+    """Validated field specs; raises ValueError naming duplicates."""
+    fields = [FieldSpec.model_validate(item) for item in raw]
+    names = [f.name for f in fields]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"field names used twice: {', '.join(duplicates)}")
+    clashes = sorted(a for a in names for b in names if b.startswith(a + "."))
+    if clashes:
+        raise ValueError(f"a field cannot also be the parent of other fields: {', '.join(clashes)}")
+    return fields
+
+
+# --- NIR -------------------------------------------------------------------------------
+
+_NIR = re.compile(r"^[1-478]\d{4}(\d{2}|2[AB])\d{6}$")
+
+
+def nir_key(number13: str) -> int:
+    """97 - (number mod 97); Corsica's 2A and 2B count as 19 and 18."""
+    digits = number13.upper()
+    if digits[5:7] == "2A":
+        digits = digits[:5] + "19" + digits[7:]
+    elif digits[5:7] == "2B":
+        digits = digits[:5] + "18" + digits[7:]
+    return 97 - int(digits) % 97
+
+
+def check_nir(value: str) -> str:
+    """The NIR with spaces removed, or ValueError saying what is wrong."""
+    compact = re.sub(r"[\s.]", "", str(value)).upper()
+    if len(compact) != 15:
+        raise ValueError("a NIR has 15 characters: 13 and a 2-digit key")
+    number, key = compact[:13], compact[13:]
+    if not _NIR.match(number) or not key.isdigit():
+        raise ValueError("not a NIR: sex digit, year, month, department (2A/2B for Corsica), commune, order, key")
+    if int(key) != nir_key(number):
+        raise ValueError(f"wrong NIR key: {key} given, {nir_key(number):02d} expected")
+    return compact
+
+
+# --- values ----------------------------------------------------------------------------
+
+def validate_values(fields: list[FieldSpec], data: dict) -> dict[str, str]:
+    """Errors by field path ('periods[2].start'); empty when the data fits the schema."""
+    errors: dict[str, str] = {}
+    for spec in fields:
+        present, value = _lookup(data, spec.name)
+        _check(spec, spec.name, value if present else None, errors)
+    return errors
+
+
+def _lookup(data: dict, dotted: str) -> tuple[bool, object]:
+    current: object = data
+    for key in dotted.split("."):
+        if not isinstance(current, dict) or key not in current:
+            return False, None
+        current = current[key]
+    return True, current
+
+
+def _check(spec: FieldSpec, path: str, value, errors: dict[str, str]) -> None:
+    if value in (None, "", [], {}):
+        if spec.required:
+            errors[path] = "required"
+        return
+    try:
+        CHECKS[spec.type](spec, path, value, errors)
+    except (ValueError, TypeError) as exc:
+        errors[path] = str(exc)
+
+
+def _text(spec, _path, value, _errors):
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    if spec.max_length and len(value) > spec.max_length:
+        raise ValueError(f"{len(value)} characters; at most {spec.max_length}")
+
+
+def _date(_spec, _path, value, _errors):
+    if not isinstance(value, (str, date)):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    try:
+        date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def _number(spec, _path, value, _errors):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("expected a number")
+    float(str(value).replace(",", "."))
+    if spec.max_length and len(str(value)) > spec.max_length:
+        raise ValueError(f"at most {spec.max_length} digits")
+
+
+def _choice(spec, _path, value, _errors):
+    accepted = [c.value for c in spec.choices]
+    if value not in accepted:
+        raise ValueError(f"expected one of {', '.join(accepted)}")
+
+
+def _checkbox(_spec, _path, value, _errors):
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+
+
+def _nir(_spec, _path, value, _errors):
+    check_nir(value)
+
+
+def _country(_spec, _path, value, _errors):
+    if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value)):
+        raise ValueError("expected an ISO 3166 country code such as FR or RS")
+
+
+def _address(_spec, path, value, errors):
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an address with {', '.join(ADDRESS_PARTS)}")
+    unknown = sorted(set(value) - set(ADDRESS_PARTS))
+    if unknown:
+        raise ValueError(f"unknown address parts: {', '.join(unknown)}")
+    for part in ("street", "city"):
+        if not value.get(part):
+            errors[f"{path}.{part}"] = "required"
+    if value.get("country"):
+        try:
+            _country(None, path, value["country"], errors)
+        except ValueError as exc:
+            errors[f"{path}.country"] = str(exc)
+
+
+def _rows(spec, path, value, errors):
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise ValueError("expected a list of rows")
+    limit = spec.max_rows or MAX_ROWS_DEFAULT
+    if len(value) > limit:
+        raise ValueError(f"{len(value)} rows; at most {limit}")
+    names = {c.name for c in spec.columns}
+    for index, row in enumerate(value, start=1):
+        for unknown in sorted(set(row) - names):
+            errors[f"{path}[{index}].{unknown}"] = "not a column of this table"
+        for column in spec.columns:
+            _check(column, f"{path}[{index}].{column.name}", row.get(column.name), errors)
+
+
+CHECKS = {
+    FieldType.text: _text, FieldType.date: _date, FieldType.number: _number, FieldType.choice: _choice,
+    FieldType.checkbox: _checkbox, FieldType.rows: _rows, FieldType.nir: _nir, FieldType.country: _country,
+    FieldType.address: _address,
+}

@@ -1,0 +1,125 @@
+"""Refusals and failures as responses, and the audit of every refusal.
+
+401 and 403 answer JSON to the API and a page to browsers; every one is written to the audit
+(who, from where, which route, which permission) by `audit_refusal`, an after_exception hook
+with its own database session, since the request's transaction (if any) is being abandoned.
+Outside development a 500 says only that something failed: the traceback goes to the log."""
+
+import logging
+
+import anyio
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.response import Template
+from litestar.types import Scope
+from sqlmodel import Session
+
+from registry import audit
+from registry.auth.principal import current_principal
+from registry.labels import mark
+from registry.web.security_middleware import BEARER_CHALLENGE
+
+logger = logging.getLogger("registry.web")
+
+TITLES = {
+    401: mark("Please log in"),
+    403: mark("Not allowed"),
+    429: mark("Too many requests"),
+    500: mark("Something went wrong"),
+}
+MESSAGES = {
+    401: mark("This page or action needs an account. Log in, then try again."),
+    403: mark("Your account may not do this. Ask an administrator if you need it."),
+    429: mark("Too many requests: wait a moment, then try again."),
+    500: mark("The server could not answer this request. It has been logged; please try again later."),
+}
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/schema")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status_code: int, detail: str, headers: dict | None = None,
+                   extra: dict | None = None) -> Response:
+    if wants_html(request) and request.app.template_engine is not None:
+        return Template("auth/error.html", status_code=status_code, headers=headers, context=dict(
+            status_code=status_code, title=TITLES.get(status_code, TITLES[500]),
+            message=MESSAGES.get(status_code, MESSAGES[500]), next=request.url.path))
+    body = {"status_code": status_code, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(body, status_code=status_code, headers=headers)
+
+
+def unauthorized(request: Request, exc: HTTPException) -> Response:
+    headers = {**BEARER_CHALLENGE, **(exc.headers or {})} if request.url.path.startswith("/api/") else exc.headers
+    return error_response(request, 401, exc.detail, headers=headers, extra=_extra(exc))
+
+
+def forbidden(request: Request, exc: HTTPException) -> Response:
+    return error_response(request, 403, exc.detail, headers=exc.headers, extra=_extra(exc))
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.status_code != 500:  # e.g. 503 raised on purpose
+        return error_response(request, exc.status_code, exc.detail, headers=exc.headers)
+    return error_response(request, 500, "Internal Server Error")
+
+
+def _extra(exc: HTTPException) -> dict | None:
+    return exc.extra if isinstance(exc.extra, dict) else None
+
+
+def security_exception_handlers(settings) -> dict:
+    """Merged into create_app's exception_handlers (next to the translated 4xx handlers). In
+    development Litestar's own 500 page, with its traceback, is kept."""
+    handlers = {401: unauthorized, 403: forbidden}
+    if settings.environment != "development":
+        handlers[500] = server_error
+    return handlers
+
+
+REFUSALS = (NotAuthorizedException, PermissionDeniedException)
+
+
+def refusal_entry(exc: HTTPException, scope: Scope) -> dict:
+    principal = current_principal(_ScopeView(scope))
+    client = scope.get("client")
+    permission = exc.extra.get("permission", "") if isinstance(exc.extra, dict) else ""
+    method, path = scope.get("method", ""), scope.get("path", "")
+    return dict(
+        actor=audit.Actor(name=principal.name, remote_addr=client[0] if client else ""),
+        action="access.refused",
+        entity="route",
+        entity_id=f"{method} {path}"[:100],
+        after={"status": exc.status_code, "method": method, "path": path[:500], "permission": permission,
+               "role": principal.role.value if principal.role else None},
+        detail=str(exc.detail)[:2000],
+    )
+
+
+class _ScopeView:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+
+def _write_refusal(engine, entry: dict) -> None:
+    with Session(engine) as db:
+        audit.record(db, **entry)
+        db.commit()
+
+
+async def audit_refusal(exc: Exception, scope: Scope) -> None:
+    """after_exception hook: every 401/403 becomes an audit row; an unexpected error is logged."""
+    if scope.get("type") != "http":
+        return
+    if isinstance(exc, REFUSALS):
+        try:
+            await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entry(exc, scope))
+        except Exception:  # the refusal stands even if the audit database is unreachable
+            logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))
+    elif not isinstance(exc, HTTPException):
+        logger.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
