@@ -10,6 +10,7 @@ from litestar.params import Body, FromQuery
 from sqlmodel import Session
 
 from agreements import exchange
+from agreements.search import instrument_documents
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.web.actor import actor_for
@@ -77,4 +78,5 @@ class ExchangeController(Controller):
         report = exchange.import_rows(session, actor_for(request), instruments, links, dry_run=is_dry)
         if not is_dry:
             session.commit()
+            request.app.state.search.index(instrument_documents(session))
         return report.as_dict()

@@ -1,19 +1,19 @@
-"""Instruments as search documents."""
+"""Instruments as search documents: titles, parties, references and the official texts."""
 
 from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
 from agreements.labels import KIND_LABELS
-from agreements.models import Instrument
+from agreements.models import Instrument, OfficialText
 from registry.models import Country
 from search import SearchDocument
 
 
-def instrument_document(instrument: Instrument, country: Country) -> SearchDocument:
+def instrument_document(instrument: Instrument, country: Country, texts: list[str]) -> SearchDocument:
     body = " ".join(filter(None, [
         instrument.title_partner, country.name_fr, country.name_en, instrument.party_name_fr,
-        instrument.legal_reference, instrument.replaces_text, KIND_LABELS[instrument.kind],
+        instrument.legal_reference, instrument.replaces_text, KIND_LABELS[instrument.kind], *texts,
     ]))
     return SearchDocument(
         key=f"instrument:{instrument.id}",
@@ -27,7 +27,20 @@ def instrument_document(instrument: Instrument, country: Country) -> SearchDocum
     )
 
 
-def instrument_documents(session: Session) -> Iterator[SearchDocument]:
+def current_texts(session: Session, instrument_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.exec(select(OfficialText.instrument_id, OfficialText.extracted_text).where(
+        OfficialText.instrument_id.in_(instrument_ids), OfficialText.is_current == True)).all()  # noqa: E712
+    texts: dict[int, list[str]] = {}
+    for instrument_id, text in rows:
+        texts.setdefault(instrument_id, []).append(text)
+    return texts
+
+
+def documents_for(session: Session, instruments: list[Instrument]) -> list[SearchDocument]:
     countries = {c.code: c for c in session.exec(select(Country)).all()}
-    for instrument in session.exec(select(Instrument).order_by(Instrument.id)).all():
-        yield instrument_document(instrument, countries[instrument.country_code])
+    texts = current_texts(session, [i.id for i in instruments])
+    return [instrument_document(i, countries[i.country_code], texts.get(i.id, [])) for i in instruments]
+
+
+def instrument_documents(session: Session) -> Iterator[SearchDocument]:
+    yield from documents_for(session, list(session.exec(select(Instrument).order_by(Instrument.id)).all()))

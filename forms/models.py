@@ -8,7 +8,7 @@ later edit of a draft needs a new validation)."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.models import timestamp_column, utcnow
@@ -78,10 +78,8 @@ class FormVersion(SQLModel, table=True):
     fields: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     template_kind: str | None = Field(default=None, max_length=10)
     template_filename: str = Field(default="", max_length=255)
-    template_media_type: str = Field(default="", max_length=120)
-    template_sha256: str = Field(default="", max_length=64, index=True)
-    template_size: int = Field(default=0)
-    template_data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # the bytes live in registry.blobs (stored once: a copied version shares its template)
+    template_sha256: str | None = Field(default=None, foreign_key="blob.sha256", max_length=64, index=True)
     template_variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # sha256 of template bytes and field schema together: what a validation agrees to
     content_sha256: str = Field(default="", max_length=64)

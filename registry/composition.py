@@ -9,6 +9,7 @@ from sqlmodel import Session
 def all_metadata():
     """SQLModel metadata with every table module imported (migrations, schema checks)."""
     import agreements.models  # noqa: F401
+    import registry.auth.models  # noqa: F401
     import forms.models  # noqa: F401
     import registry.blobs  # noqa: F401
     import registry.models  # noqa: F401

@@ -99,3 +99,95 @@ def app(settings: Settings, engine: Engine, search_backend: MemoryBackend):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+# --- accounts: people logged in through a real session, machines through a real token ---------
+
+TEST_PASSWORD = "correct horse battery staple"
+HTTPS_BASE_URL = "https://testserver.local"  # cookies are Secure outside development
+
+
+@pytest.fixture
+def make_user(engine: Engine):
+    """make_user(role="admin", username=None, countries=(), password=TEST_PASSWORD) -> User"""
+    from registry import accounts
+    from registry.audit import Actor
+
+    made = iter(range(1, 10_000))
+
+    def make(role: str = "admin", username: str | None = None, countries=(), password: str = TEST_PASSWORD):
+        with Session(engine, expire_on_commit=False) as db:
+            user = accounts.create_user(db, username or f"{role}{next(made)}", password, role,
+                                        actor=Actor.system("system:test"), countries=countries)
+            db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(app, make_user) -> Iterator:
+    """login_as("legal", countries=("RS",)) -> a TestClient with a live session of a new account
+    of that role (or of `user=`), and a CSRF cookie + x-csrftoken header, so form and JSON writes
+    pass the CSRF check. The account is on `client.user`."""
+    from litestar.middleware.csrf import generate_csrf_token
+
+    from registry.auth.sessions import open_session
+    from registry.web.security_middleware import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+
+    clients = []
+
+    def login(role: str = "admin", *, countries=(), user=None) -> TestClient:
+        user = user or make_user(role, countries=countries)
+        with Session(app.state.engine) as db:
+            cookie, _record = open_session(db, user, "testclient")
+            db.commit()
+        client = TestClient(app, base_url=HTTPS_BASE_URL)
+        client.__enter__()
+        clients.append(client)
+        csrf = generate_csrf_token(app.state.secret_key)
+        client.cookies.set(SESSION_COOKIE, cookie, domain="testserver.local")
+        client.cookies.set(CSRF_COOKIE, csrf, domain="testserver.local")
+        client.headers[CSRF_HEADER] = csrf
+        client.user = user
+        return client
+
+    yield login
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_token(app, make_user):
+    """make_token(role="caisse", countries=(), owner=None, name=None) -> the bearer secret"""
+    from registry.audit import Actor
+    from registry.auth.tokens import create_token
+
+    made = iter(range(1, 10_000))
+
+    def make(role: str = "caisse", countries=(), owner=None, name: str | None = None) -> str:
+        owner = owner or make_user(role)
+        with Session(app.state.engine, expire_on_commit=False) as db:
+            secret, _token = create_token(db, Actor.system("system:test"), owner, name or f"{role}-token-{next(made)}",
+                                          role, countries)
+            db.commit()
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def api_client_as(app, make_token) -> Iterator:
+    """api_client_as("caisse", countries=("RS",)) -> a TestClient sending Authorization: Bearer."""
+    clients = []
+
+    def client_for(role: str = "caisse", countries=()) -> TestClient:
+        client = TestClient(app, base_url=HTTPS_BASE_URL)
+        client.__enter__()
+        clients.append(client)
+        client.headers["Authorization"] = f"Bearer {make_token(role, countries)}"
+        return client
+
+    yield client_for
+    for client in clients:
+        client.__exit__(None, None, None)

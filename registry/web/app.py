@@ -9,17 +9,22 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 
 from registry.db import engine_for
-from registry.settings import Settings
+from registry.settings import Settings, ensure_secret_key
 from registry.web.dependencies import provide_db_session
 from registry.web.errors import exception_handlers
 from registry.web.health import health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
+from registry.web.search_pages import SearchController
+from registry.web.security_errors import audit_refusal, security_exception_handlers
+from registry.web.security_headers import DEFAULT_BODY_LIMIT, security_headers_hook
+from registry.web.security_middleware import CookieCSRFMiddleware, authentication_middleware, csrf_config
 from registry.web.templating import template_config
 
 WEB_DIR = Path(__file__).parent
@@ -31,9 +36,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.pages import AgreementPages
+    from registry.web.auth import auth_route_handlers
     from search import make_backend
 
     engine = engine or engine_for(settings)
+    secret_key = ensure_secret_key(settings)
     search = search or make_backend(settings.search_backend, settings.index_dir)
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates"))]
 
@@ -45,13 +52,20 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
             InstrumentHistoryController,
             ExchangeController,
             AgreementPages,
+            SearchController,
+            *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
-        middleware=[locale_middleware],
-        exception_handlers={**exception_handlers(), **problem_handlers()},
+        # authentication puts a Principal in every scope, then CSRF checks cookie-authenticated forms
+        middleware=[locale_middleware, authentication_middleware,
+                    DefineMiddleware(CookieCSRFMiddleware, config=csrf_config(secret_key, settings))],
+        exception_handlers={**exception_handlers(), **problem_handlers(), **security_exception_handlers(settings)},
+        after_exception=[audit_refusal],
+        before_send=[security_headers_hook(settings)],
+        request_max_body_size=DEFAULT_BODY_LIMIT,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
-        state=State({"settings": settings, "engine": engine, "search": search}),
+        state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key}),
         debug=settings.environment == "development",
     )

@@ -3,12 +3,18 @@
 Order: `?lang=`, then the cookie the language switch sets, then Accept-Language, then the
 REGISTRY_DEFAULT_LOCALE setting. Every response varies on the last two."""
 
+from contextvars import ContextVar
+
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.i18n import DEFAULT_UI_LOCALE, match_ui_locale, negotiate
 
 LANG_COOKIE = "registry_lang"
+# The interface language of the request being served, for template code that has no request
+# in its context (macros imported without context). Interface only: documents name their
+# languages explicitly and never read this.
+INTERFACE_LOCALE: ContextVar[str | None] = ContextVar("interface_locale", default=None)
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -34,7 +40,11 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
         scope.setdefault("state", {})["locale"] = locale
         chosen = match_ui_locale(connection.query_params.get("lang"))
         secure = getattr(getattr(scope["app"].state, "settings", None), "is_production", False)
-        await app(scope, receive, _with_headers(send, chosen, secure))
+        token = INTERFACE_LOCALE.set(locale)
+        try:
+            await app(scope, receive, _with_headers(send, chosen, secure))
+        finally:
+            INTERFACE_LOCALE.reset(token)
 
     return middleware
 

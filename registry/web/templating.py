@@ -13,12 +13,15 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from registry import i18n
-from registry.web.i18n_middleware import request_locale
+from registry.web.i18n_middleware import INTERFACE_LOCALE, request_locale
 
 
 def _locale(context) -> str:
+    """The request's locale; a macro imported without context has no request but runs inside it."""
     request = context.get("request")
-    return i18n.DEFAULT_UI_LOCALE if request is None else request_locale(request)
+    if request is not None:
+        return request_locale(request)
+    return INTERFACE_LOCALE.get() or i18n.DEFAULT_UI_LOCALE
 
 
 # The extension wraps these: it formats the result and escapes the variables.

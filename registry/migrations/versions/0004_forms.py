@@ -2,6 +2,7 @@
 
 Revision ID: 0004
 Revises: 0001
+Depends on: 0003 (the blob table holding template bytes)
 """
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ from alembic import op
 revision: str = "0004"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "0003"  # blob
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 
@@ -63,10 +64,7 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("template_kind", AutoString(length=10), nullable=True),
         sa.Column("template_filename", AutoString(length=255), nullable=False),
-        sa.Column("template_media_type", AutoString(length=120), nullable=False),
-        sa.Column("template_sha256", AutoString(length=64), nullable=False),
-        sa.Column("template_size", sa.Integer(), nullable=False),
-        sa.Column("template_data", sa.LargeBinary(), nullable=True),
+        sa.Column("template_sha256", AutoString(length=64), nullable=True),
         sa.Column("template_variables", sa.JSON(), nullable=False),
         sa.Column("content_sha256", AutoString(length=64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -77,6 +75,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["based_on_id"], ["form_version.id"]),
+        sa.ForeignKeyConstraint(["template_sha256"], ["blob.sha256"]),
         sa.ForeignKeyConstraint(["form_id"], ["form.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("form_id", "number", name="uq_form_version_number"),

@@ -76,7 +76,7 @@ class AuditApi(Controller):
         return page_of(db_session, filters_from(actor, action, entity, entity_id, remote_addr, since, until,
                                                 before_id, limit))
 
-    @get("/me", sync_to_thread=False, guards=[requires(Permission.read_public)], tags=["accounts"],
+    @get("/me", guards=[requires(Permission.read_public)], tags=["accounts"],
          summary="Who the request is authenticated as, and what it may do")
     async def me(self, request: Request) -> PrincipalOut:
         principal = current_principal(request)

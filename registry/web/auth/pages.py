@@ -46,7 +46,7 @@ def device_cookie(value: str, settings) -> Cookie:
 class AccountPages(Controller):
     include_in_schema = False
 
-    @get("/login", sync_to_thread=False, guards=[requires(Permission.read_public)])
+    @get("/login", guards=[requires(Permission.read_public)])
     async def login_page(self, request: Request, next: FromQuery[str | None] = None) -> Template:
         return Template("auth/login.html", context=dict(next=safe_next(next), username="", errors={}))
 

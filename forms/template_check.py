@@ -1,0 +1,203 @@
+"""Checking an uploaded template against its version's field schema, before anything is stored.
+
+A DOCX template is inspected as a ZIP (size, bombs), parsed with the document sandbox (syntax
+errors with their paragraph, unsafe expressions), and the variables it prints are matched
+with the declared fields both ways. A PDF template is inspected with pypdf's limits and its
+AcroForm field names are matched with the declared fields."""
+
+from dataclasses import dataclass, field
+
+from jinja2 import nodes
+
+from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType
+from forms.models import TemplateKind
+from registry.documents.sandbox import check_template, make_environment, parse_parts
+from registry.uploads import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, UploadRejected, inspect_docx, inspect_pdf
+
+
+class TemplateRefused(Exception):
+    """The template is not stored; `problems` says why, `missing`/`extra` compare it with the fields."""
+
+    def __init__(self, message: str, problems: list[str] | None = None, missing: list[str] | None = None,
+                 extra: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+        self.missing = missing or []
+        self.extra = extra or []
+
+
+@dataclass(frozen=True)
+class CheckedTemplate:
+    kind: TemplateKind
+    media_type: str
+    variables: list[str]  # paths the template prints (DOCX) or its field names (PDF)
+    page_count: int | None = None
+
+
+@dataclass
+class FieldMatch:
+    missing_from_template: list[str] = field(default_factory=list)  # declared, never printed
+    not_declared: list[str] = field(default_factory=list)  # printed, not declared
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_from_template and not self.not_declared
+
+
+def template_kind_of(filename: str, data: bytes) -> TemplateKind:
+    if data.startswith(b"PK"):
+        return TemplateKind.docx
+    if b"%PDF-" in data[:1024]:
+        return TemplateKind.pdf
+    raise TemplateRefused(f"{filename or 'the file'}: neither a DOCX nor a PDF file")
+
+
+def check_upload(filename: str, data: bytes, fields: list[FieldSpec], partner_language: str,
+                 max_bytes: int) -> CheckedTemplate:
+    kind = template_kind_of(filename, data)
+    try:
+        if kind == TemplateKind.docx:
+            return _check_docx(data, fields, partner_language, max_bytes)
+        return _check_pdf(data, fields, max_bytes)
+    except UploadRejected as exc:
+        raise TemplateRefused(exc.message) from None
+
+
+def _check_docx(data: bytes, fields: list[FieldSpec], partner_language: str, max_bytes: int) -> CheckedTemplate:
+    inspect_docx(data, max_bytes)
+    env = make_environment(partner_language)
+    problems = check_template(data, env)
+    if problems:
+        raise TemplateRefused(f"the template has {len(problems)} problem(s)", [str(p) for p in problems])
+    parsed, _ = parse_parts(data, env)
+    paths = set().union(*(template_paths(tree) for _, tree in parsed))
+    _require_match(fields, paths)
+    return CheckedTemplate(TemplateKind.docx, DOCX_MEDIA_TYPE, sorted(paths))
+
+
+def _check_pdf(data: bytes, fields: list[FieldSpec], max_bytes: int) -> CheckedTemplate:
+    info = inspect_pdf(data, max_bytes, extract_text=False)
+    if fields and not info.field_names:
+        raise TemplateRefused(f"the PDF has no form fields, but this version declares {len(fields)}; "
+                              "upload the fillable (AcroForm) version of the PDF")
+    rows = [f.name for f in fields if f.type == FieldType.rows]
+    if rows:
+        raise TemplateRefused(f"repeated rows cannot be filled into a PDF form: {', '.join(rows)}")
+    declared = set(pdf_field_names(fields))
+    match = FieldMatch(sorted(declared - set(info.field_names)), sorted(set(info.field_names) - declared))
+    if not match.ok:
+        raise _mismatch(match)
+    return CheckedTemplate(TemplateKind.pdf, PDF_MEDIA_TYPE, sorted(info.field_names), info.page_count)
+
+
+def pdf_field_names(fields: list[FieldSpec]) -> list[str]:
+    """A PDF has one AcroForm field per value: an address gives name.street, name.city…"""
+    names = []
+    for spec in fields:
+        if spec.type == FieldType.address:
+            names.extend(f"{spec.name}.{part}" for part in ADDRESS_PARTS)
+        else:
+            names.append(spec.name)
+    return names
+
+
+def _require_match(fields: list[FieldSpec], paths: set[str]) -> None:
+    match = match_fields(fields, paths)
+    if not match.ok:
+        raise _mismatch(match)
+
+
+def _mismatch(match: FieldMatch) -> TemplateRefused:
+    parts = []
+    if match.not_declared:
+        parts.append("in the template but not declared: " + ", ".join(match.not_declared))
+    if match.missing_from_template:
+        parts.append("declared but not in the template: " + ", ".join(match.missing_from_template))
+    return TemplateRefused("the template does not match the declared fields (" + "; ".join(parts) + ")",
+                           missing=match.missing_from_template, extra=match.not_declared)
+
+
+# --- which fields a template prints ----------------------------------------------------
+
+def declared_paths(fields: list[FieldSpec]) -> tuple[set[str], set[str]]:
+    """(paths each field must be printed at, every path a template may read)."""
+    required, allowed = set(), set()
+    for spec in fields:
+        required.add(spec.name)
+        allowed.add(spec.name)
+        if spec.type == FieldType.rows:
+            for column in spec.columns:
+                required.add(f"{spec.name}[].{column.name}")
+                allowed.add(f"{spec.name}[].{column.name}")
+        elif spec.type == FieldType.address:
+            allowed.update(f"{spec.name}.{part}" for part in ADDRESS_PARTS)
+        pieces = spec.name.split(".")
+        allowed.update(".".join(pieces[:n]) for n in range(1, len(pieces)))  # {% if worker %}
+    return required, allowed
+
+
+def match_fields(fields: list[FieldSpec], paths: set[str]) -> FieldMatch:
+    required, allowed = declared_paths(fields)
+    addresses = {f.name for f in fields if f.type == FieldType.address}
+    used = set(paths)
+    for path in paths:  # printing one part of an address prints the address field
+        head, _, _ = path.rpartition(".")
+        if head in addresses:
+            used.add(head)
+    return FieldMatch(missing_from_template=sorted(required - used), not_declared=sorted(paths - allowed))
+
+
+def template_paths(tree: nodes.Template) -> set[str]:
+    """Dotted paths read from the context: `worker.last_name`; inside `{% for p in periods %}`,
+    `p.start` is `periods[].start`. Loop helpers and names the template binds are not paths."""
+    found: set[str] = set()
+    _visit_all(tree.body, {}, found)
+    return found
+
+
+def _path(node: nodes.Node, scope: dict) -> str | None:
+    """The dotted path of a pure Name/Getattr/Getitem chain, or None."""
+    if isinstance(node, nodes.Name):
+        return scope.get(node.name, node.name) if node.ctx == "load" else None
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node, scope)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, nodes.Getitem):
+        base = _path(node.node, scope)
+        if not base:
+            return None
+        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            return f"{base}.{node.arg.value}"
+        return f"{base}[]"
+    return None
+
+
+def _visit(node: nodes.Node, scope: dict, found: set[str]) -> None:
+    if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+        path = _path(node, scope)
+        if path:
+            found.add(path)
+        if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+            _visit(node.arg, scope, found)
+        if path is not None or isinstance(node, nodes.Name):
+            return
+    if isinstance(node, nodes.For):
+        _visit(node.iter, scope, found)
+        inner = dict(scope)
+        source = _path(node.iter, scope)
+        for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
+            inner[target.name] = f"{source}[]" if source and isinstance(node.target, nodes.Name) else None
+        inner["loop"] = None
+        if node.test is not None:
+            _visit(node.test, inner, found)
+        _visit_all(node.body, inner, found)
+        _visit_all(node.else_, scope, found)
+        return
+    for child in node.iter_child_nodes():
+        _visit(child, scope, found)
+
+
+def _visit_all(body: list[nodes.Node], scope: dict, found: set[str]) -> None:
+    for node in body:
+        _visit(node, scope, found)
