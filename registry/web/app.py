@@ -35,6 +35,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
     from agreements.exchange_api import ExchangeController
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
+    from agreements.edit_pages import InstrumentEditPages
     from agreements.pages import AgreementPages
     from registry.web.auth import auth_route_handlers
     from search import make_backend
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
             InstrumentHistoryController,
             ExchangeController,
             AgreementPages,
+            InstrumentEditPages,
             SearchController,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
