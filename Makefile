@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install locales-extract locales-update locales-compile bench clean
+.PHONY: run test test-postgres install uno locales-extract locales-update locales-compile bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,20 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 
 install: $(STAMP_RUN)
 
-run: $(STAMP_RUN)
+run: $(STAMP_RUN) uno
 	$(BIN)/registry run
 
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) uno
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# PDF: unoserver runs under the Python that has LibreOffice's uno module (Debian: python3-uno),
+# in .venv-uno. Without LibreOffice this does nothing and PDF requests answer 503.
+UNO_PYTHON ?= /usr/bin/python3
+uno:
+	@if command -v soffice >/dev/null && $(UNO_PYTHON) -c 'import uno' 2>/dev/null; then \
+		[ -x .venv-uno/bin/unoserver ] || { $(UNO_PYTHON) -m venv --system-site-packages .venv-uno && \
+		.venv-uno/bin/pip install --quiet 'unoserver>=3.1,<4'; }; \
+	else echo "LibreOffice or python3-uno missing: PDF disabled (apt-get install libreoffice-writer-nogui python3-uno)"; fi
 
 # The database tests again, against the PostgreSQL server named by REGISTRY_TEST_POSTGRES_URL
 test-postgres: $(STAMP_TEST)
@@ -52,4 +61,4 @@ bench: $(STAMP_TEST)
 	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .venv-uno var .pytest_cache

@@ -28,6 +28,12 @@ class Settings:
     workers: int = _setting(1, "Server worker processes (granian).")
     max_upload_mb: int = _setting(20, "Largest accepted upload, in megabytes.")
     seed_on_start: bool = _setting(True, "Load the shipped reference data when the database has none.")
+    unoserver: str = _setting("", "Path of the unoserver executable for PDF; empty means .venv-uno/bin/unoserver (made by `make uno`).")
+    pdf_timeout: int = _setting(60, "Seconds one DOCX to PDF conversion may take before LibreOffice is restarted.")
+    pdf_slots: int = _setting(1, "PDF conversions at once (each warm LibreOffice converts one document at a time).")
+    render_workers: int = _setting(2, "Processes rendering DOCX templates (and batches).")
+    render_timeout: int = _setting(20, "Seconds one document render may take before its worker is stopped.")
+    render_memory_mb: int = _setting(1024, "Memory ceiling of a render worker, in megabytes.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -30,20 +30,43 @@ from registry.web.templating import template_config
 WEB_DIR = Path(__file__).parent
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None, search=None) -> Litestar:
+def make_converter(settings: Settings):
+    from registry.documents.converter import UnoserverConverter, find_unoserver
+
+    return UnoserverConverter(find_unoserver(settings.unoserver), settings.data_dir / "libreoffice-profile",
+                              timeout=settings.pdf_timeout, slots=settings.pdf_slots)
+
+
+def make_render_pool(settings: Settings):
+    from registry.documents.workers import RenderPool
+
+    return RenderPool(settings.render_workers, settings.render_timeout, settings.render_memory_mb)
+
+
+def close_documents(app: Litestar) -> None:
+    """Stop the render workers and the warm LibreOffice with the app."""
+    app.state.render_pool.close()
+    app.state.converter.close()
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None, search=None, converter=None,
+               render_pool=None) -> Litestar:
     from agreements.controllers import CountryController
     from agreements.exchange_api import ExchangeController
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.edit_pages import InstrumentEditPages
     from agreements.pages import AgreementPages
+    from forms.controllers import FormApiController
+    from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
     from search import make_backend
 
     engine = engine or engine_for(settings)
     secret_key = ensure_secret_key(settings)
     search = search or make_backend(settings.search_backend, settings.index_dir)
-    template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates"))]
+    template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
+                     Path(str(resources.files("forms") / "templates"))]
 
     return Litestar(
         route_handlers=[
@@ -54,6 +77,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
             ExchangeController,
             AgreementPages,
             InstrumentEditPages,
+            FormApiController,
+            FormPages,
             SearchController,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
@@ -68,6 +93,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None)
         request_max_body_size=DEFAULT_BODY_LIMIT,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
-        state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key}),
+        state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
+                     "converter": converter or make_converter(settings),
+                     "render_pool": render_pool or make_render_pool(settings)}),
+        on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )

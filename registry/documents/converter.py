@@ -1,0 +1,180 @@
+"""DOCX -> PDF through LibreOffice kept warm by unoserver (LIBRARIES.md §4).
+
+Starting LibreOffice costs over a second and ~200 MB, so one server is started on first use
+with its own profile folder and reused. Conversions are bounded (a semaphore), each has a
+time limit, a dead or stuck server is restarted, and every output is checked to be a PDF.
+unoserver must run under the Python that has LibreOffice's `uno` module (Debian's python3
+with python3-uno): `make uno` builds `.venv-uno` for it; only the XML-RPC client runs here."""
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Protocol
+
+PACKAGES = "libreoffice-writer-nogui python3-uno"
+
+
+class ConverterUnavailable(RuntimeError):
+    """No LibreOffice here: PDF requests answer 503 naming the packages; DOCX still works."""
+
+
+class ConversionFailed(RuntimeError):
+    pass
+
+
+class PdfConverter(Protocol):
+    def available(self) -> bool: ...
+
+    def convert(self, docx: bytes) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def find_unoserver(configured: str = "", search_from: Path | None = None) -> str | None:
+    """The unoserver executable: the setting, else `.venv-uno/bin/unoserver` in or above the
+    working folder. Never a bare `unoserver` from PATH: the app's own venv has the client only."""
+    if configured:
+        return configured if Path(configured).exists() else None
+    folder = (search_from or Path.cwd()).resolve()
+    for candidate_dir in (folder, *folder.parents):
+        candidate = candidate_dir / ".venv-uno" / "bin" / "unoserver"
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+class UnoserverConverter:
+    def __init__(self, unoserver: str | None, profile_dir: Path, timeout: float = 60.0, slots: int = 1) -> None:
+        self.unoserver = unoserver
+        self.profile_dir = Path(profile_dir)
+        self.timeout = timeout
+        self._slots = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._port = 0
+        self._calls = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="pdf")
+        self.restarts = 0
+
+    def available(self) -> bool:
+        return bool(self.unoserver) and shutil.which("soffice") is not None
+
+    def _require(self) -> None:
+        if not self.available():
+            raise ConverterUnavailable(f"PDF needs LibreOffice: install the Debian packages {PACKAGES} and run `make uno`")
+
+    def _running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _start(self) -> None:
+        self._stop()
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        self._port = _free_port()
+        self._process = subprocess.Popen(
+            [self.unoserver, "--interface", "127.0.0.1", "--uno-interface", "127.0.0.1", "--port", str(self._port),
+             "--uno-port", str(_free_port()), "--user-installation", str(self.profile_dir.resolve()),
+             "--conversion-timeout", str(int(self.timeout))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise ConversionFailed("unoserver exited while starting")
+            try:
+                self._proxy(timeout=2).info()
+                return
+            except (OSError, xmlrpc.client.Error):
+                time.sleep(0.2)
+        self._stop()
+        raise ConversionFailed("unoserver did not answer within 60 s")
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._process = None
+
+    def _proxy(self, timeout: float):
+        transport = _TimeoutTransport(timeout)
+        return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{self._port}", transport=transport, allow_none=True)
+
+    def _ensure_started(self) -> None:
+        with self._lock:
+            if not self._running():
+                if self._process is not None:
+                    self.restarts += 1
+                self._start()
+
+    def _convert_once(self, docx: bytes) -> bytes:
+        self._ensure_started()
+        # unoserver's XML-RPC convert(inpath, indata, outpath, convert_to, filtername, filter_options,
+        # update_index, infiltername, password): bytes in, bytes back
+        result = self._proxy(timeout=self.timeout).convert(None, xmlrpc.client.Binary(docx), None, "pdf", None, [],
+                                                           False, None, None)
+        data = result.data if isinstance(result, xmlrpc.client.Binary) else bytes(result or b"")
+        if not data.startswith(b"%PDF-"):
+            raise ConversionFailed("LibreOffice returned no PDF")
+        return data
+
+    def convert(self, docx: bytes) -> bytes:
+        self._require()
+        with self._slots:
+            for attempt in (1, 2):  # a dead or stuck server is restarted once, then we give up
+                future = self._calls.submit(self._convert_once, docx)
+                try:
+                    return future.result(timeout=self.timeout + 5)
+                except (FutureTimeout, OSError, xmlrpc.client.Error, ConversionFailed) as exc:
+                    with self._lock:
+                        self._stop()
+                    if attempt == 2:
+                        raise ConversionFailed(f"PDF conversion failed twice ({type(exc).__name__})") from None
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+        self._calls.shutdown(wait=False, cancel_futures=True)
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = self._timeout
+        return connection
+
+
+class FakeConverter:
+    """For tests that are not about LibreOffice: a one-page PDF carrying the DOCX text."""
+
+    def __init__(self, available: bool = True) -> None:
+        self._available = available
+        self.calls = 0
+
+    def available(self) -> bool:
+        return self._available
+
+    def convert(self, docx: bytes) -> bytes:
+        if not self._available:
+            raise ConverterUnavailable(f"PDF needs LibreOffice: install the Debian packages {PACKAGES}")
+        self.calls += 1
+        return b"%PDF-1.7\n% fake conversion for tests\n%%EOF\n"
+
+    def close(self) -> None:
+        pass

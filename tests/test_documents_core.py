@@ -1,0 +1,116 @@
+"""The rendering core: sandboxed docxtpl, provenance, worker limits, warm LibreOffice."""
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from registry.documents.converter import ConversionFailed, UnoserverConverter, find_unoserver
+from registry.documents.provenance import Provenance, pdf_from_docx, read_provenance
+from registry.documents.render import render_docx
+from registry.documents.workers import RenderFailed, RenderPool, RenderTimeout
+from tests.conftest import missing_dependency
+from tests.documents import docx_bytes
+
+PROVENANCE = Provenance.now(kind="form", reference="SE 121-01", version="2023-12", languages=("fr", "sr-Latn"),
+                            template_sha256="ab" * 32, as_of="2024-01-15")
+
+
+def text_of(docx: bytes) -> str:
+    document = Document(io.BytesIO(docx))
+    footer = " ".join(p.text for s in document.sections for p in s.footer.paragraphs)
+    return "\n".join(p.text for p in document.paragraphs) + "\n" + footer
+
+
+def test_values_keep_their_ampersands_and_dates_follow_each_language():
+    template = docx_bytes("{{ name }}", "{{ born|date_fr }} / {{ born|date_partner }}")
+    out = render_docx(template, {"name": "Đorđe Petrović & Fils <SARL>", "born": "1980-12-01"}, "sr-Latn")
+    text = text_of(out)
+    assert "Đorđe Petrović & Fils <SARL>" in text
+    assert "1er décembre 1980 / 1. decembar 1980." in text
+
+
+def test_provenance_is_in_properties_and_footer():
+    out = render_docx(docx_bytes("{{ name }}"), {"name": "x"}, "sr-Latn", PROVENANCE, title="Attestation")
+    assert read_provenance(out) == PROVENANCE
+    assert PROVENANCE.footer_line() in text_of(out)
+
+
+@pytest.mark.parametrize("tag", ["{{ ''.__class__.__mro__ }}", "{{ cycler.__init__.__globals__ }}", "{{ 'x' * 100000000 }}"])
+def test_hostile_templates_are_refused_at_render(tag):
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SecurityError
+
+    with pytest.raises((SecurityError, TemplateError)):
+        render_docx(docx_bytes(tag), {}, "fr")
+
+
+def test_undefined_names_fail_instead_of_printing_nothing():
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        render_docx(docx_bytes("{{ missing }}"), {}, "fr")
+
+
+@pytest.fixture
+def pool():
+    pool = RenderPool(workers=1, timeout=10, memory_mb=512)
+    yield pool
+    pool.close()
+
+
+def test_a_task_past_its_time_is_stopped_and_the_pool_recovers(pool):
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout):
+        pool.run(time.sleep, 30, timeout=1)
+    assert time.monotonic() - started < 10
+    assert pool.run(sum, [1, 2, 3]) == 6
+
+
+def test_a_task_past_its_memory_is_refused_and_the_pool_recovers(pool):
+    with pytest.raises(RenderFailed):
+        pool.run(bytearray, 2 * 2**30)
+    assert pool.run(len, "abc") == 3
+
+
+def test_render_in_a_worker(pool):
+    out = pool.run(render_docx, docx_bytes("{{ name }}"), {"name": "Émilie"}, "pt-BR")
+    assert "Émilie" in text_of(out)
+
+
+@pytest.fixture(scope="module")
+def converter(tmp_path_factory):
+    converter = UnoserverConverter(find_unoserver(search_from=Path(__file__).parent), tmp_path_factory.mktemp("lo"),
+                                   timeout=60)
+    if not converter.available():
+        missing_dependency("LibreOffice and unoserver (apt-get install libreoffice-writer-nogui python3-uno; make uno)")
+    yield converter
+    converter.close()
+
+
+def test_pdf_keeps_every_script_and_the_provenance(converter):
+    docx = render_docx(docx_bytes("{{ latin }}", "{{ cyrillic }}", "{{ arabic }}"),
+                       {"latin": "Đorđe Petrović & Fils", "cyrillic": "Ђорђе Петровић", "arabic": "محمد بن علي"},
+                       "sr-Latn", PROVENANCE, title="Attestation")
+    pdf = pdf_from_docx(converter, docx)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for value in ("Đorđe Petrović & Fils", "Ђорђе Петровић", "محمد بن علي"):
+        assert value in text
+    assert read_provenance(pdf) == PROVENANCE
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Attestation"
+
+
+def test_a_dead_libreoffice_is_restarted(converter):
+    converter.convert(docx_bytes("warm"))
+    converter._process.kill()
+    converter._process.wait()
+    assert converter.convert(docx_bytes("again")).startswith(b"%PDF-")
+    assert converter.restarts >= 1
+
+
+def test_garbage_is_not_returned_as_pdf(converter):
+    with pytest.raises(ConversionFailed):
+        converter.convert(b"PK\x03\x04 this is no document")
