@@ -1,6 +1,8 @@
 """The rendering core: sandboxed docxtpl, provenance, worker limits, warm LibreOffice."""
 
 import io
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -114,3 +116,23 @@ def test_a_dead_libreoffice_is_restarted(converter):
 def test_garbage_is_not_returned_as_pdf(converter):
     with pytest.raises(ConversionFailed):
         converter.convert(b"PK\x03\x04 this is no document")
+
+
+def test_fillable_pdf_keeps_cyrillic_serbian_latin_and_arabic(converter):
+    from registry.documents.pdf_fill import fill_pdf_form
+
+    template = (Path(__file__).resolve().parents[1] / "forms" / "catalog" / "SE-416-01" / "template.pdf").read_bytes()
+    values = {"worker.last_name": "Petrović & Fils", "worker.first_name": "Đorđe Ђорђе",
+              "employer.name": "شركة محمد بن علي", "employer.address.city": "São Paulo", "posting.extension": "yes"}
+    pdf = fill_pdf_form(template, values, converter)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    for value in ("Petrović & Fils", "Đorđe Ђорђе", "São Paulo"):
+        assert value in text
+    assert "شركة" in text and "محمد" in text and "علي" in text  # pypdf drops the spaces between Arabic words
+    assert not reader.get_fields() and "/AcroForm" not in reader.trailer["/Root"]
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        missing_dependency("pdftotext (Debian poppler-utils) to read the Arabic line as a viewer lays it out")
+    laid_out = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "شركة محمد بن علي" in laid_out
