@@ -41,7 +41,8 @@ uno:
 test-postgres: $(STAMP_TEST)
 	$(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
 
-# Catalogs: `make locales-update`, fill the new msgstr in locales/*/LC_MESSAGES/messages.po, run
+# Catalogs: `make locales-update` (it prefills English from the msgids), fill the new French
+# msgstr in locales/fr/LC_MESSAGES/messages.po, run
 # the tests (tests/test_i18n_catalogs.py). The app compiles the .po files in memory at start;
 # locales-compile writes .mo files for tools that want them (git-ignored).
 BABEL_KEYWORDS := -k mark -k _ -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 -k BadParameter:3
@@ -53,6 +54,7 @@ locales-extract: $(STAMP_RUN)
 # Keeps each catalog's Plural-Forms header (French: 2 forms, a decision; see README)
 locales-update: locales-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -c 'from registry.i18n import prefill_from_msgids as p; print(p("locales/en/LC_MESSAGES/messages.po"), "English messages prefilled from their msgids")'
 
 locales-compile: $(STAMP_RUN)
 	$(BIN)/pybabel compile -d locales --statistics

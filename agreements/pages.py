@@ -14,6 +14,10 @@ from sqlmodel import Session, select
 from agreements.controllers import get_country_or_404
 from agreements.history_api import compare
 from agreements.labels import INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
+from agreements.meetings.labels import KIND_LABELS as MEETING_KINDS
+from agreements.meetings.labels import STATUS_LABELS as MEETING_STATUSES
+from agreements.meetings.pages import country_sessions
+from agreements.meetings.timeline import meeting_lanes
 from agreements.models import Instrument, OfficialText
 from agreements.queries import find_by_slug, links_of, list_instruments, risk_coverage, with_status
 from agreements.services.revisions import revisions_of
@@ -21,6 +25,7 @@ from agreements.timeline import country_lanes
 from registry import i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.auth.principal import current_principal
 from registry.labels import CONFIDENCE_LABELS, RISK_LABELS, mark
 from registry.models import Country, Institution, LiaisonBody
 from registry.web.i18n_middleware import request_locale
@@ -61,10 +66,15 @@ class AgreementPages(Controller):
         locale = request_locale(request)
         lanes = country_lanes(items, date.today(), i18n.translations(locale).gettext,
                               lambda d: i18n.format_date(d, locale, "medium"))
-        title = i18n.gettext(locale, mark("Timeline of the instruments with %(country)s"), country=country.name_fr)
+        sessions = country_sessions(db_session, current_principal(request), country.code)
+        lanes += meeting_lanes([m for m, _title in reversed(sessions)], i18n.translations(locale).gettext,
+                               lambda d: i18n.format_date(d, locale, "medium"))
+        title = i18n.gettext(locale, mark("Timeline of the instruments with %(country)s"),
+                             country=i18n.country_name(country.code, locale))
         return Template("agreements/country.html", context=dict(
             country=country, items=items, as_of=as_of, bodies=bodies, institutions=institutions,
-            coverage=risk_coverage(items), timeline=render_timeline(lanes, date.today(), title, as_of), **LABELS))
+            coverage=risk_coverage(items), timeline=render_timeline(lanes, date.today(), title, as_of),
+            sessions=sessions, meeting_kinds=MEETING_KINDS, meeting_statuses=MEETING_STATUSES, **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def instrument(self, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],

@@ -9,7 +9,7 @@ import re
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 ADDRESS_PARTS = ("street", "postal_code", "city", "country")
@@ -29,12 +29,16 @@ class FieldType(StrEnum):
 
 
 class Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     value: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     label_fr: str = Field(min_length=1, max_length=300)
     label_partner: str = Field(min_length=1, max_length=300)
 
 
 class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=120, pattern=NAME_PATTERN)
     type: FieldType
     label_fr: str = Field(min_length=1, max_length=500)
@@ -149,10 +153,10 @@ def _text(spec, _path, value, _errors):
 
 
 def _date(_spec, _path, value, _errors):
-    if not isinstance(value, (str, date)):
-        raise ValueError("expected a date as YYYY-MM-DD")
+    if isinstance(value, date):
+        return
     try:
-        date.fromisoformat(value) if isinstance(value, str) else value
+        date.fromisoformat(str(value) if isinstance(value, str) else "")
     except ValueError:
         raise ValueError("expected a date as YYYY-MM-DD") from None
 
@@ -160,7 +164,10 @@ def _date(_spec, _path, value, _errors):
 def _number(spec, _path, value, _errors):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("expected a number")
-    float(str(value).replace(",", "."))
+    try:
+        float(str(value).replace(",", "."))
+    except ValueError:
+        raise ValueError("expected a number") from None
     if spec.max_length and len(str(value)) > spec.max_length:
         raise ValueError(f"at most {spec.max_length} digits")
 

@@ -8,7 +8,7 @@ later edit of a draft needs a new validation)."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.models import timestamp_column, utcnow
@@ -53,8 +53,10 @@ class Form(SQLModel, table=True):
     risk: str = Field(max_length=40, index=True, description="a Risk value, or applicable_legislation")
     purpose: str = Field(default="", max_length=1000, description="what the form is used for, in French")
     direction: str = Field(max_length=20)
-    # the code or facts could not be confirmed from public sources (form_codes.md)
+    # the content shipped (template, wording, dates) is the project's example, not the official form
     illustrative: bool = Field(default=False)
+    # False when no public source confirms the code (form_codes.md): shown as "code unconfirmed"
+    code_confirmed: bool = Field(default=True)
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     source: str = Field(default="", max_length=2000)
     version: int = Field(default=1, description="grows by one on every change; exposed as the ETag")
@@ -78,8 +80,11 @@ class FormVersion(SQLModel, table=True):
     fields: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     template_kind: str | None = Field(default=None, max_length=10)
     template_filename: str = Field(default="", max_length=255)
-    # the bytes live in registry.blobs (stored once: a copied version shares its template)
-    template_sha256: str | None = Field(default=None, foreign_key="blob.sha256", max_length=64, index=True)
+    template_media_type: str = Field(default="", max_length=120)
+    template_sha256: str | None = Field(default=None, max_length=64, index=True)
+    # kept on the version for now (a few tens of kilobytes; a copy duplicates them). Moving them
+    # to registry.blobs needs tests that do not expect the blob table to be empty after the seed.
+    template_data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     template_variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # sha256 of template bytes and field schema together: what a validation agrees to
     content_sha256: str = Field(default="", max_length=64)

@@ -15,6 +15,10 @@ from registry.documents.sandbox import check_template, make_environment, parse_p
 from registry.uploads import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, UploadRejected, inspect_docx, inspect_pdf
 
 
+# a form template is a few pages of XML and maybe a logo; parsing is in memory
+TEMPLATE_MAX_UNCOMPRESSED = 30 * 2**20
+
+
 class TemplateRefused(Exception):
     """The template is not stored; `problems` says why, `missing`/`extra` compare it with the fields."""
 
@@ -25,6 +29,9 @@ class TemplateRefused(Exception):
         self.problems = problems or []
         self.missing = missing or []
         self.extra = extra or []
+
+    def __reduce__(self):  # raised in a render worker, re-raised in the server: keep every list
+        return (TemplateRefused, (self.message, self.problems, self.missing, self.extra))
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ def check_upload(filename: str, data: bytes, fields: list[FieldSpec], partner_la
 
 
 def _check_docx(data: bytes, fields: list[FieldSpec], partner_language: str, max_bytes: int) -> CheckedTemplate:
-    inspect_docx(data, max_bytes)
+    inspect_docx(data, max_bytes, max_uncompressed=TEMPLATE_MAX_UNCOMPRESSED)
     env = make_environment(partner_language)
     problems = check_template(data, env)
     if problems:

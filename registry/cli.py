@@ -126,24 +126,184 @@ def users() -> None:
     """User accounts."""
 
 
+ROLES = ["admin", "legal", "delegation", "caisse", "researcher"]
+
+
+def cli_actor():
+    from registry.audit import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor(name=f"cli:{who}")
+
+
+def read_password(from_stdin: bool, prompt: str = "Password: ") -> str:
+    return sys.stdin.readline().rstrip("\n") if from_stdin else getpass.getpass(prompt)
+
+
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "legal", "delegation", "caisse", "researcher"]), default="admin",
-              show_default=True, help="Role of the account.")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True, help="Role of the account.")
 @click.option("--name", "display_name", default="", help="Name shown in the audit and pages.")
+@click.option("--country", "countries", multiple=True, help="Limit the account to a country (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def users_create(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+def users_create(username: str, role: str, display_name: str, countries: tuple[str, ...], password_stdin: bool) -> None:
     """Create an account (the first admin, typically)."""
     from registry import accounts
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    password = read_password(password_stdin)
     engine = reachable_engine(load_settings())
     try:
         with session_scope(engine) as session:
-            user = accounts.create_user(session, username, password, role, display_name)
+            user = accounts.create_user(session, username, password, role, display_name, actor=cli_actor(),
+                                        countries=countries)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.username} ({user.role})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List the accounts with their role, countries and state."""
+    from registry import accounts
+
+    with session_scope(reachable_engine(load_settings())) as session:
+        for user in accounts.list_users(session):
+            state = "active" if user.is_active else "disabled"
+            click.echo(f"{user.username}\t{user.role}\t{','.join(user.countries) or 'all'}\t{state}")
+
+
+def change_account(username: str, change) -> None:
+    from registry import accounts
+
+    engine = reachable_engine(load_settings())
+    try:
+        with session_scope(engine) as session:
+            user = accounts.find_user(session, username)
+            if user is None:
+                raise click.ClickException(f"no account named {username!r}")
+            change(session, user)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account: its sessions end now and its tokens stop working."""
+    from registry import accounts
+
+    change_account(username, lambda session, user: accounts.disable_user(session, cli_actor(), user))
+    click.echo(f"Disabled {username}")
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Enable a disabled account again."""
+    from registry import accounts
+
+    change_account(username, lambda session, user: accounts.enable_user(session, cli_actor(), user))
+    click.echo(f"Enabled {username}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def users_set_password(username: str, password_stdin: bool) -> None:
+    """Set an account's password (recovery); every session of the account ends."""
+    from registry import accounts
+
+    password = read_password(password_stdin, "New password: ")
+    change_account(username, lambda session, user: accounts.set_password(session, cli_actor(), user, password))
+    click.echo(f"Password of {username} set; its sessions ended")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for machines (a fund's batch system)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--user", "username", required=True, help="Account the token acts for.")
+@click.option("--role", type=click.Choice(ROLES), default="caisse", show_default=True,
+              help="Role of the token (no wider than the account's).")
+@click.option("--country", "countries", multiple=True, help="Limit the token to a country (repeatable).")
+@click.option("--expires-in-days", type=int, default=None, help="Days until the token expires (default: never).")
+def tokens_create(name: str, username: str, role: str, countries: tuple[str, ...], expires_in_days: int | None) -> None:
+    """Create a token and print its secret, once: only its sha256 is kept."""
+    from registry import accounts
+    from registry.auth import tokens as api_tokens
+
+    engine = reachable_engine(load_settings())
+    try:
+        with session_scope(engine) as session:
+            owner = accounts.find_user(session, username)
+            if owner is None:
+                raise click.ClickException(f"no account named {username!r}")
+            secret, _token = api_tokens.create_token(session, cli_actor(), owner, name, role, countries, expires_in_days)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(secret)
+    click.echo(f"Token {name!r} for {username} ({role}); copy it now, it is not shown again.", err=True)
+
+
+@tokens.command("list")
+def tokens_list() -> None:
+    """List the tokens (never their secrets) with their last use."""
+    from registry.auth import tokens as api_tokens
+
+    with session_scope(reachable_engine(load_settings())) as session:
+        for token, owner in api_tokens.list_tokens(session):
+            state = "revoked" if token.revoked_at else "active"
+            used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+            click.echo(f"{token.name}\t{token.prefix}…\t{owner.username}\t{token.role}\t"
+                       f"{','.join(token.countries) or 'all'}\t{state}\tlast used {used}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+def tokens_revoke(name: str) -> None:
+    """Revoke a token: it stops working at once."""
+    from sqlmodel import select
+
+    from registry.auth import tokens as api_tokens
+    from registry.auth.models import ApiToken
+
+    with session_scope(reachable_engine(load_settings())) as session:
+        token = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
+        if token is None:
+            raise click.ClickException(f"no token named {name!r}")
+        api_tokens.revoke_token(session, cli_actor(), token)
+    click.echo(f"Revoked {name}")
+
+
+@main.group()
+def forms() -> None:
+    """Liaison forms and the catalog of templates the project ships."""
+
+
+@forms.command("check")
+@click.option("--catalog", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Catalog folder (default: the shipped forms/catalog).")
+def forms_check(catalog: Path | None) -> None:
+    """Check every catalog template (format, sandbox, fields) and render it with its sample.json."""
+    from forms.catalog_loader import check_catalog
+
+    results = check_catalog(catalog)
+    for result in results:
+        mark = "ok" if result.ok else "FAILED"
+        click.echo(f"{mark:6} {result.folder} v{result.version}")
+        for problem in result.problems:
+            click.echo(f"       {problem}")
+    failed = [r for r in results if not r.ok]
+    if failed or not results:
+        raise click.ClickException(f"{len(failed)} of {len(results)} catalog versions failed" if results
+                                   else "no form.toml found in the catalog")
+    click.echo(f"{len(results)} catalog versions checked and rendered")
 
 
 @main.command()

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 def all_metadata():
     """SQLModel metadata with every table module imported (migrations, schema checks)."""
+    import agreements.meetings.models  # noqa: F401
     import agreements.models  # noqa: F401
     import registry.auth.models  # noqa: F401
     import forms.models  # noqa: F401
@@ -19,9 +20,11 @@ def all_metadata():
 
 
 def search_providers() -> list[Callable[[Session], Iterator]]:
+    from agreements.meetings.search import all_meeting_documents
     from agreements.search import instrument_documents
+    from forms.search import all_form_documents
 
-    return [instrument_documents]
+    return [instrument_documents, all_form_documents, all_meeting_documents]
 
 
 def all_search_documents(session: Session) -> Iterator:
@@ -41,9 +44,50 @@ def reindex(session: Session, backend, progress: Callable[[int], None] | None = 
 
 def seed(session: Session) -> dict[str, int]:
     """Load every shipped reference data set; returns created rows per table."""
+    from agreements.meetings.seed import seed_history
     from agreements.reference import seed_reference_data
+    from forms.catalog_loader import load_catalog
 
-    return seed_reference_data(session).created
+    created = seed_reference_data(session).created
+    created.update(load_catalog(session))  # forms name the instruments they implement: after them
+    # meetings name instruments, and their decisions link the form versions they validated: last
+    created.update(seed_history(session, meeting_target_resolvers(), form_versions_validated_at))
+    return created
+
+
+def meeting_target_resolvers() -> dict:
+    """What agenda items and decisions may point at: instruments, and forms and their versions
+    (agreements never imports forms, so the forms' resolvers are added here)."""
+    from agreements.meetings.references import DEFAULT_RESOLVERS, Target
+    from forms.models import Form, FormVersion
+
+    def form(session: Session, form_id: int):
+        found = session.get(Form, form_id)
+        return found and Target("form", found.id, f"{found.code} – {found.title_fr}", f"/forms/{found.slug}",
+                                found.country_code)
+
+    def form_version(session: Session, version_id: int):
+        version = session.get(FormVersion, version_id)
+        owner = version and session.get(Form, version.form_id)
+        return owner and Target("form_version", version.id, f"{owner.code} v{version.number} ({version.label})",
+                                f"/forms/{owner.slug}", owner.country_code)
+
+    return {**DEFAULT_RESOLVERS, "form": form, "form_version": form_version}
+
+
+def form_versions_validated_at(session: Session, meeting_ref: str) -> list:
+    """The form versions that both liaison bodies validated at the meeting `meeting_ref` names
+    (FormValidation.meeting_ref): a version only one side validated is still pending."""
+    from sqlmodel import select
+
+    from forms.models import FormValidation
+
+    sides: dict[int, set[str]] = {}
+    for validation in session.exec(select(FormValidation).where(FormValidation.meeting_ref == meeting_ref)).all():
+        sides.setdefault(validation.form_version_id, set()).add(validation.side)
+    resolve = meeting_target_resolvers()["form_version"]
+    return [resolve(session, version_id) for version_id, found in sorted(sides.items())
+            if found >= {"france", "partner"}]
 
 
 def has_reference_data(session: Session) -> bool:

@@ -131,6 +131,26 @@ def translations(locale: str) -> NullTranslations:
     return compile_catalog(catalog)
 
 
+def prefill_from_msgids(po_path) -> int:
+    """Copy each untranslated msgid into its msgstr (for the English catalog: msgids are English
+    already; polish by hand where wanted). The header, Plural-Forms included, is kept."""
+    from babel.messages.pofile import write_po
+
+    with open(po_path, "rb") as fp:
+        catalog = read_po(fp)
+    filled = 0
+    for message in list(catalog)[1:]:
+        strings = message.string if message.pluralizable else (message.string,)
+        if not all(strings):
+            ids = message.id if message.pluralizable else (message.id,)
+            forms = [ids[0]] + [ids[-1]] * (catalog.num_plurals - 1)
+            message.string = tuple(forms) if message.pluralizable else forms[0]
+            filled += 1
+    with open(po_path, "wb") as fp:
+        write_po(fp, catalog)
+    return filled
+
+
 def gettext(locale: str, message: str, **variables) -> str:
     text = translations(locale).gettext(message)
     return text % variables if variables else text

@@ -96,7 +96,7 @@ def inspect_docx(data: bytes, max_bytes: int, *, field_name: str = "file",
             raise UploadRejected(field_name, "documents with macros are refused; save it as a plain .docx")
         budget = max_uncompressed
         for member in members:
-            budget -= _inflate_within(archive, member, budget, field_name)
+            budget -= _inflate_within(archive, member, budget, max_uncompressed, field_name)
 
 
 def _check_members(members: list[zipfile.ZipInfo], field_name: str) -> set[str]:
@@ -118,12 +118,12 @@ def _check_members(members: list[zipfile.ZipInfo], field_name: str) -> set[str]:
     return names
 
 
-def _inflate_within(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int, field_name: str) -> int:
+def _inflate_within(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int, limit: int, field_name: str) -> int:
     """Decompress one member for real (headers can lie), within the remaining budget."""
     name = member.filename
     if member.file_size > budget:
         raise UploadRejected(field_name, f"{name}: {member.file_size:,} bytes once uncompressed; "
-                                         f"the archive exceeds the {DOCX_MAX_UNCOMPRESSED:,}-byte limit (zip bomb?)")
+                                         f"the archive exceeds the {limit:,}-byte limit (zip bomb?)")
     if member.file_size > DOCX_RATIO_EXEMPT_BELOW and member.file_size > DOCX_MAX_RATIO * max(member.compress_size, 1):
         ratio = member.file_size // max(member.compress_size, 1)
         raise UploadRejected(field_name, f"{name}: compression ratio 1:{ratio} exceeds 1:{DOCX_MAX_RATIO} (zip bomb?)")
@@ -135,7 +135,7 @@ def _inflate_within(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: i
                     raise UploadRejected(field_name, f"{name}: XML with a DOCTYPE is refused (entity expansion)")
                 inflated += len(chunk)
                 if inflated > budget:
-                    raise UploadRejected(field_name, f"{name}: inflates past the {DOCX_MAX_UNCOMPRESSED:,}-byte limit")
+                    raise UploadRejected(field_name, f"{name}: inflates past the {limit:,}-byte limit (zip bomb?)")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise UploadRejected(field_name, f"{name}: damaged or truncated ({exc})") from None
     return inflated

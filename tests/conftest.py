@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
@@ -104,7 +105,7 @@ def client(app) -> Iterator[TestClient]:
 # --- accounts: people logged in through a real session, machines through a real token ---------
 
 TEST_PASSWORD = "correct horse battery staple"
-HTTPS_BASE_URL = "https://testserver.local"  # cookies are Secure outside development
+
 
 
 @pytest.fixture
@@ -125,36 +126,64 @@ def make_user(engine: Engine):
     return make
 
 
+HTTPS_BASE_URL = "https://testserver.local"  # cookies are Secure outside development
+
+
+def own_jar(client: TestClient, base_url: str = HTTPS_BASE_URL) -> httpx.Client:
+    """Another browser on the same running test application: same transport, its own cookies."""
+    return httpx.Client(transport=client._transport, base_url=base_url, follow_redirects=True)
+
+
+class AuthenticatedClient:
+    """Requests carrying one principal's credentials in explicit headers, through the test
+    client's transport but with a cookie jar of its own (several Litestar TestClients on one app
+    leak a stream at shutdown, and one shared jar would mix up the principals)."""
+
+    def __init__(self, client: TestClient, headers: dict[str, str], user=None) -> None:
+        self.client = own_jar(client)
+        self.headers, self.user = headers, user
+
+    def request(self, method: str, url: str, *, headers: dict | None = None, **kwargs):
+        return self.client.request(method, url, headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def get(self, url: str, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs):
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs):
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs):
+        return self.request("DELETE", url, **kwargs)
+
+
 @pytest.fixture
-def login_as(app, make_user) -> Iterator:
-    """login_as("legal", countries=("RS",)) -> a TestClient with a live session of a new account
-    of that role (or of `user=`), and a CSRF cookie + x-csrftoken header, so form and JSON writes
-    pass the CSRF check. The account is on `client.user`."""
+def login_as(app, client, make_user):
+    """login_as("legal", countries=("RS",)) -> an AuthenticatedClient with a live session of a new
+    account of that role (or of `user=`), plus a CSRF cookie and x-csrftoken header, so form and
+    JSON writes pass the CSRF check. The account is on `.user`, the session cookie in `.session_cookie`."""
     from litestar.middleware.csrf import generate_csrf_token
 
     from registry.auth.sessions import open_session
     from registry.web.security_middleware import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 
-    clients = []
-
-    def login(role: str = "admin", *, countries=(), user=None) -> TestClient:
+    def login(role: str = "admin", *, countries=(), user=None) -> AuthenticatedClient:
         user = user or make_user(role, countries=countries)
         with Session(app.state.engine) as db:
             cookie, _record = open_session(db, user, "testclient")
             db.commit()
-        client = TestClient(app, base_url=HTTPS_BASE_URL)
-        client.__enter__()
-        clients.append(client)
         csrf = generate_csrf_token(app.state.secret_key)
-        client.cookies.set(SESSION_COOKIE, cookie, domain="testserver.local")
-        client.cookies.set(CSRF_COOKIE, csrf, domain="testserver.local")
-        client.headers[CSRF_HEADER] = csrf
-        client.user = user
-        return client
+        logged_in = AuthenticatedClient(client, {"Cookie": f"{SESSION_COOKIE}={cookie}; {CSRF_COOKIE}={csrf}",
+                                                 CSRF_HEADER: csrf}, user)
+        logged_in.session_cookie = cookie
+        return logged_in
 
-    yield login
-    for client in clients:
-        client.__exit__(None, None, None)
+    return login
 
 
 @pytest.fixture
@@ -177,17 +206,10 @@ def make_token(app, make_user):
 
 
 @pytest.fixture
-def api_client_as(app, make_token) -> Iterator:
-    """api_client_as("caisse", countries=("RS",)) -> a TestClient sending Authorization: Bearer."""
-    clients = []
+def api_client_as(client, make_token):
+    """api_client_as("caisse", countries=("RS",)) -> an AuthenticatedClient sending Authorization: Bearer."""
 
-    def client_for(role: str = "caisse", countries=()) -> TestClient:
-        client = TestClient(app, base_url=HTTPS_BASE_URL)
-        client.__enter__()
-        clients.append(client)
-        client.headers["Authorization"] = f"Bearer {make_token(role, countries)}"
-        return client
+    def client_for(role: str = "caisse", countries=()) -> AuthenticatedClient:
+        return AuthenticatedClient(client, {"Authorization": f"Bearer {make_token(role, countries)}"})
 
-    yield client_for
-    for client in clients:
-        client.__exit__(None, None, None)
+    return client_for

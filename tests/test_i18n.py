@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
@@ -157,3 +158,35 @@ def test_bilingual_with_a_french_speaking_partner_shows_french_once():
 
 def test_in_lang_marks_one_text():
     assert in_lang("שלום", "he") == Markup('<span lang="he" dir="rtl">שלום</span>')
+
+
+def render(source: str, locale: str | None = None, **context) -> str:
+    from litestar.plugins.jinja import JinjaTemplateEngine
+
+    from registry.web.i18n_middleware import INTERFACE_LOCALE
+    from registry.web.templating import configure_engine
+
+    engine = JinjaTemplateEngine(directory=Path(__file__).parent)
+    configure_engine(engine)
+    token = INTERFACE_LOCALE.set(locale)
+    try:
+        return engine.engine.from_string(source).render(**context)
+    finally:
+        INTERFACE_LOCALE.reset(token)
+
+
+def test_templates_translate_with_gettext_trans_blocks_and_filters():
+    source = ('{{ _("Sickness") }}|{% trans %}Sickness{% endtrans %}|{{ _("Risks covered on %(date)s", date=d|date) }}'
+              '|{{ 1234.5|amount }}|{{ "RS"|country_name }}')
+    assert render(source, "fr", d=DECEMBER_1) == "Maladie|Maladie|Risques couverts au 1er décembre 2023|1\u202f234,50\xa0€|Serbie"
+    assert render(source, "en", d=DECEMBER_1) == "Sickness|Sickness|Risks covered on December 1, 2023|€1,234.50|Serbia"
+
+
+def test_template_variables_are_escaped_inside_translations():
+    assert render('{{ _("confidence: %(level)s", level=x) }}', "en", x="<b>") == "confidence: &lt;b&gt;"
+
+
+def test_bilingual_is_a_template_global():
+    assert render('{{ bilingual("Nom", "الاسم", "ar") }}') == (
+        '<span class="bilingual"><span lang="fr" dir="ltr">Nom</span><span class="separator" aria-hidden="true">'
+        ' / </span><span lang="ar" dir="rtl">الاسم</span></span>')

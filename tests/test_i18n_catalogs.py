@@ -174,3 +174,22 @@ def test_compile_writes_catalogs_that_match_the_ones_built_in_memory(tmp_path):
     with (tmp_path / "fr" / "LC_MESSAGES" / "messages.mo").open("rb") as fp:
         compiled = read_mo(fp)
     assert compiled.get("Sickness").string == i18n.translations("fr").gettext("Sickness") == "Maladie"
+
+
+def test_update_prefills_english_from_the_msgids(tmp_path):
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(locale="en")
+    catalog.add("Sickness", "Sickness (illness)")
+    catalog.add("Show")
+    catalog.add(("%(num)s form", "%(num)s forms"), flags=["python-format"])
+    path = tmp_path / "messages.po"
+    with path.open("wb") as fp:
+        write_po(fp, catalog)
+    assert i18n.prefill_from_msgids(path) == 2
+    with path.open("rb") as fp:
+        filled = read_po(fp, locale="en")
+    assert filled["Sickness"].string == "Sickness (illness)"      # a polished string stays
+    assert filled["Show"].string == "Show"
+    assert filled["%(num)s form"].string == ("%(num)s form", "%(num)s forms")
+    assert filled.plural_forms == i18n.PLURAL_FORMS["en"] and catalog_problems(filled) == []

@@ -17,7 +17,7 @@ FORM_RISKS = tuple(r.value for r in Risk) + (APPLICABLE_LEGISLATION,)
 REQUIRED = ("code", "country_code", "instrument_slug", "title_fr", "title_partner", "partner_language", "risk",
             "direction")
 TEXT_FIELDS = ("articles", "title_fr", "title_partner", "partner_language", "risk", "purpose", "direction",
-               "illustrative", "note", "source")
+               "illustrative", "code_confirmed", "note", "source")
 
 
 def form_snapshot(form: Form) -> dict:

@@ -74,9 +74,11 @@ def _body(session: Session, form: Form, side: str, values: dict, errors: list) -
     return body
 
 
-def publish_version(session: Session, actor: audit.Actor, form: Form, version: FormVersion, valid_from: date,
+def publish_version(session: Session, actor: audit.Actor, form: Form, version: FormVersion, valid_from: date | None,
                     valid_until: date | None, expected_version: int) -> FormVersion:
     _require_validated(session, version)
+    if valid_from is None:
+        raise Refused([FieldError("valid_from", mark("the date from which the version applies is required"), {})])
     if valid_until and valid_until < valid_from:
         raise Refused([FieldError("valid_until", mark("%(until)s is before valid_from %(start)s"),
                                   {"until": valid_until.isoformat(), "start": valid_from.isoformat()})])

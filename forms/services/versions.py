@@ -1,5 +1,6 @@
 """Versions of a form: start one (a copy of the previous), edit a draft, upload its template."""
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import func
@@ -38,6 +39,7 @@ def create_version(session: Session, actor: audit.Actor, form: Form, label: str,
     if base is not None:
         version.fields = [dict(f) for f in base.fields]
         version.template_kind, version.template_filename = base.template_kind, base.template_filename
+        version.template_media_type, version.template_data = base.template_media_type, base.template_data
         version.template_sha256, version.template_variables = base.template_sha256, list(base.template_variables)
     version.content_sha256 = content_sha256(version.template_sha256, version.fields)
     session.add(version)
@@ -119,27 +121,33 @@ def mismatch_errors(missing: list[str], extra: list[str]) -> list[FieldError]:
 
 
 def upload_template(session: Session, actor: audit.Actor, version: FormVersion, partner_language: str,
-                    filename: str, data: bytes, max_bytes: int, expected_version: int) -> FormVersion:
-    """Check the file completely (format, limits, sandbox, fields) before storing anything."""
+                    filename: str, data: bytes, max_bytes: int, expected_version: int,
+                    fields: list[dict] | None = None, checker: Callable = check_upload) -> FormVersion:
+    """Check the file completely (format, limits, sandbox, fields) before storing anything.
+    `fields`, when given, replaces the field schema in the same step: a template that prints a
+    new field and the declaration of that field can only change together. `checker` runs
+    `check_upload`; the web layer runs it in a render worker (time and memory limits)."""
     require_draft(version)
-    specs = check_fields(version.fields)
+    specs = check_fields(version.fields if fields is None else fields)
     try:
-        checked = check_upload(filename, data, specs, partner_language, max_bytes)
+        checked = checker(filename, data, specs, partner_language, max_bytes)
     except TemplateRefused as exc:
         errors = [FieldError("template", mark("template problem: %(problem)s"), {"problem": p}) for p in exc.problems]
         errors += mismatch_errors(exc.missing, exc.extra)
         raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.message})]) from None
     before = version_snapshot(version)
     claim_version(session, version, expected_version)
-    blob = blobs.store(session, data, checked.media_type)
     version.template_kind, version.template_filename = checked.kind.value, safe_filename(filename, checked.kind.value)
-    version.template_sha256, version.template_variables = blob.sha256, checked.variables
+    version.template_media_type, version.template_data = checked.media_type, data
+    version.template_sha256, version.template_variables = blobs.sha256_hex(data), checked.variables
+    if fields is not None:
+        version.fields = [spec.model_dump(mode="json", exclude_defaults=True) for spec in specs]
     version.content_sha256 = content_sha256(version.template_sha256, version.fields)
     version.updated_at = utcnow()
     session.add(version)
     session.flush()
     audit.record(session, actor, "form_version.template", "form_version", version.id, before=before,
-                 after=version_snapshot(version), detail=f"{blob.size} bytes")
+                 after=version_snapshot(version), detail=f"{len(data)} bytes")
     return version
 
 

@@ -56,7 +56,10 @@ def log_in(db: Session, secret_key: str, username: str, password: str, remote_ad
     anonymous = audit.Actor(name="anonymous", remote_addr=remote_addr)
     attempted = username.strip()[:100]
     nonce = device_nonce(secret_key, username, device_cookie)
-    keys = [throttle.device_key(nonce)] if nonce else [throttle.account_key(username), throttle.address_key(remote_addr)]
+    if nonce:  # a browser that logged in to this account before: counted on its own
+        keys = [throttle.device_key(nonce)]
+    else:
+        keys = [throttle.account_key(username), throttle.address_key(remote_addr)]
     wait = throttle.retry_after(db, keys, now)
     if wait:
         audit.record(db, anonymous, "auth.login_throttled", "user", attempted, detail=f"retry after {wait} s")

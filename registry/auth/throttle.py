@@ -50,9 +50,11 @@ def address_key(host: str) -> Key:
         address = ipaddress.ip_address(host)
     except ValueError:
         return ADDRESS, host[:200]
-    if address.version == 6 and address.ipv4_mapped is None:
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return ADDRESS, str(address.ipv4_mapped)
         return ADDRESS, str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return ADDRESS, str(address.ipv4_mapped or address)
+    return ADDRESS, str(address)
 
 
 def device_key(nonce: str) -> Key:

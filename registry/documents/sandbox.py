@@ -97,7 +97,7 @@ def _country_filter(lang: str):
     def country_filter(code) -> str:
         if not code:
             return ""
-        return i18n.babel_locale(lang).territories.get(str(code).upper(), str(code))
+        return i18n.country_name(str(code), lang)
     return country_filter
 
 
@@ -173,7 +173,10 @@ def template_variables(docx_bytes: bytes, env: DocumentSandbox | None = None) ->
     return set(names)
 
 
-def parse_parts(docx_bytes: bytes, env: DocumentSandbox | None = None) -> tuple[list[tuple[TemplatePart, nodes.Template]], list[TemplateProblem]]:
+ParsedParts = tuple[list[tuple[TemplatePart, nodes.Template]], list[TemplateProblem]]
+
+
+def parse_parts(docx_bytes: bytes, env: DocumentSandbox | None = None) -> ParsedParts:
     """(part, AST) for every part that parses, and a syntax problem for every part that does not."""
     env = env or make_environment("en")
     parsed, problems = [], []
@@ -218,7 +221,8 @@ def static_problems(part: TemplatePart, tree: nodes.Template, env: DocumentSandb
             refuse("unsafe", node, message)
     for node in tree.find_all((nodes.Filter, nodes.Test)):
         if isinstance(node, nodes.Filter) and node.name not in env.filters:
-            refuse("refused", node, f"unknown or refused filter {node.name!r}; available: {', '.join(sorted(env.filters))}")
+            available = ", ".join(sorted(env.filters))
+            refuse("refused", node, f"unknown or refused filter {node.name!r}; available: {available}")
         if isinstance(node, nodes.Test) and node.name not in env.tests:
             refuse("refused", node, f"unknown test {node.name!r}")
     for node in tree.find_all(nodes.Call):
@@ -242,7 +246,8 @@ def _refused_operator(node: nodes.BinExpr) -> str | None:
         return "the ** operator is not allowed"
     literal_sequence = (nodes.List, nodes.Tuple)
     operands = (node.left, node.right)
-    if isinstance(node, nodes.Mul) and any(_const_str(o) is not None or isinstance(o, literal_sequence) for o in operands):
+    literal = [o for o in operands if _const_str(o) is not None or isinstance(o, literal_sequence)]
+    if isinstance(node, nodes.Mul) and literal:
         return "repeating a string or a list with * is not allowed"
     if isinstance(node, nodes.Mod) and _const_str(node.left) is not None:
         return "%-formatting is not allowed; use a filter"
@@ -250,7 +255,10 @@ def _refused_operator(node: nodes.BinExpr) -> str | None:
 
 
 def _loop_depth(node: nodes.For) -> int:
-    inner = [child for child in node.body for child in ([child] if isinstance(child, nodes.For) else child.find_all(nodes.For))]
+    """1 + the deepest loop inside this one's body (find_all also yields deeper loops: max is right)."""
+    inner = []
+    for child in node.body:
+        inner.extend([child] if isinstance(child, nodes.For) else child.find_all(nodes.For))
     return 1 + max((_loop_depth(child) for child in inner), default=0)
 
 

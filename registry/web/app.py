@@ -56,7 +56,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.edit_pages import InstrumentEditPages
+    from agreements.meetings.controllers import FollowUpController, MeetingController
+    from agreements.meetings.edit_pages import MeetingEditPages
+    from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
+    from registry.composition import meeting_target_resolvers
     from forms.controllers import FormApiController
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
@@ -77,6 +81,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             ExchangeController,
             AgreementPages,
             InstrumentEditPages,
+            MeetingController,
+            FollowUpController,
+            MeetingPages,
+            MeetingEditPages,
             FormApiController,
             FormPages,
             SearchController,
@@ -94,6 +102,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
+                     "meeting_targets": meeting_target_resolvers(),
                      "converter": converter or make_converter(settings),
                      "render_pool": render_pool or make_render_pool(settings)}),
         on_shutdown=[close_documents],

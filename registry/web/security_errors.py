@@ -10,8 +10,10 @@ import logging
 import anyio
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions.responses import create_debug_response
 from litestar.response import Template
 from litestar.types import Scope
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 
 from registry import audit
@@ -69,6 +71,62 @@ def server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, "Internal Server Error")
 
 
+# Litestar lets a few decoding failures of a request body escape as plain Python errors (a JSON
+# nested deeper than the decoder's recursion limit, bytes that are not UTF-8): those are the
+# client's mistake, answered 400. The same errors raised anywhere else stay server errors.
+BODY_DECODERS = {"decode_json", "decode_msgpack", "json", "msgpack", "form", "body",
+                 "parse_url_encoded_form_data", "parse_multipart_form"}
+
+
+def raised_while_reading_the_body(exc: Exception) -> bool:
+    frame = exc.__traceback__
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code.co_name in BODY_DECODERS and "litestar" in code.co_filename:
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def is_clients_fault(exc: Exception) -> bool:
+    """A malformed body or an out-of-range number: answered 400, not logged as a failure."""
+    if isinstance(exc, (RecursionError, UnicodeDecodeError)):
+        return raised_while_reading_the_body(exc)
+    if isinstance(exc, (OverflowError, DataError)):
+        return isinstance(exc, DataError) or raised_by_the_database_layer(exc)
+    return False
+
+
+def malformed_body(request: Request, exc: Exception) -> Response:
+    if raised_while_reading_the_body(exc):
+        return error_response(request, 400, "malformed request body")
+    if request.app.debug:
+        return create_debug_response(request=request, exc=exc)
+    return server_error(request, exc)
+
+
+def raised_by_the_database_layer(exc: Exception) -> bool:
+    frame = exc.__traceback__
+    while frame is not None:
+        if "sqlalchemy" in frame.tb_frame.f_code.co_filename:
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def value_out_of_range(request: Request, exc: Exception) -> Response:
+    """An id or number larger than the database's integers (SQLite's OverflowError, PostgreSQL's
+    NumericValueOutOfRange): the request's fault, 400. Routes should bound their numbers; this
+    keeps one they forgot from answering 500."""
+    if is_clients_fault(exc):
+        logger.warning("value refused by the database on %s %s: %s", request.method, request.url.path,
+                       str(exc).splitlines()[0][:200])
+        return error_response(request, 400, "a value in the request is out of range")
+    if request.app.debug:
+        return create_debug_response(request=request, exc=exc)
+    return server_error(request, exc)
+
+
 def _extra(exc: HTTPException) -> dict | None:
     return exc.extra if isinstance(exc.extra, dict) else None
 
@@ -76,7 +134,8 @@ def _extra(exc: HTTPException) -> dict | None:
 def security_exception_handlers(settings) -> dict:
     """Merged into create_app's exception_handlers (next to the translated 4xx handlers). In
     development Litestar's own 500 page, with its traceback, is kept."""
-    handlers = {401: unauthorized, 403: forbidden}
+    handlers = {401: unauthorized, 403: forbidden, RecursionError: malformed_body, UnicodeDecodeError: malformed_body,
+                OverflowError: value_out_of_range, DataError: value_out_of_range}
     if settings.environment != "development":
         handlers[500] = server_error
     return handlers
@@ -121,5 +180,5 @@ async def audit_refusal(exc: Exception, scope: Scope) -> None:
             await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entry(exc, scope))
         except Exception:  # the refusal stands even if the audit database is unreachable
             logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))
-    elif not isinstance(exc, HTTPException):
+    elif not isinstance(exc, HTTPException) and not is_clients_fault(exc):
         logger.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)

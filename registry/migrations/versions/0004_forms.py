@@ -2,7 +2,6 @@
 
 Revision ID: 0004
 Revises: 0001
-Depends on: 0003 (the blob table holding template bytes)
 """
 from collections.abc import Sequence
 
@@ -13,7 +12,7 @@ from alembic import op
 revision: str = "0004"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = "0003"  # blob
+depends_on: str | Sequence[str] | None = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 
@@ -34,6 +33,7 @@ def upgrade() -> None:
         sa.Column("purpose", AutoString(length=1000), nullable=False),
         sa.Column("direction", AutoString(length=20), nullable=False),
         sa.Column("illustrative", sa.Boolean(), nullable=False),
+        sa.Column("code_confirmed", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("source", AutoString(length=2000), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -64,7 +64,9 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("template_kind", AutoString(length=10), nullable=True),
         sa.Column("template_filename", AutoString(length=255), nullable=False),
+        sa.Column("template_media_type", AutoString(length=120), nullable=False),
         sa.Column("template_sha256", AutoString(length=64), nullable=True),
+        sa.Column("template_data", sa.LargeBinary(), nullable=True),
         sa.Column("template_variables", sa.JSON(), nullable=False),
         sa.Column("content_sha256", AutoString(length=64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -75,7 +77,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["based_on_id"], ["form_version.id"]),
-        sa.ForeignKeyConstraint(["template_sha256"], ["blob.sha256"]),
         sa.ForeignKeyConstraint(["form_id"], ["form.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("form_id", "number", name="uq_form_version_number"),

@@ -95,15 +95,19 @@ class UserAdmin(Controller):
 
     @post("/{user_id:int}/disable", sync_to_thread=True, guards=MANAGE, request_max_body_size=FORM_BODY_LIMIT,
           status_code=303)
-    def disable(self, request: Request, db_session: NamedDependency[Session], user_id: FromPath[int]) -> Redirect | Template:
+    def disable(self, request: Request, db_session: NamedDependency[Session],
+                user_id: FromPath[int]) -> Redirect | Template:
         user = user_or_404(db_session, user_id)
-        return self._apply(request, db_session, "disabled", lambda: accounts.disable_user(db_session, actor_for(request), user))
+        return self._apply(request, db_session, "disabled",
+                           lambda: accounts.disable_user(db_session, actor_for(request), user))
 
     @post("/{user_id:int}/enable", sync_to_thread=True, guards=MANAGE, request_max_body_size=FORM_BODY_LIMIT,
           status_code=303)
-    def enable(self, request: Request, db_session: NamedDependency[Session], user_id: FromPath[int]) -> Redirect | Template:
+    def enable(self, request: Request, db_session: NamedDependency[Session],
+               user_id: FromPath[int]) -> Redirect | Template:
         user = user_or_404(db_session, user_id)
-        return self._apply(request, db_session, "enabled", lambda: accounts.enable_user(db_session, actor_for(request), user))
+        return self._apply(request, db_session, "enabled",
+                           lambda: accounts.enable_user(db_session, actor_for(request), user))
 
     def _apply(self, request: Request, db_session: Session, notice: str, change) -> Redirect | Template:
         try:

@@ -1,7 +1,7 @@
 """The audit, read-only: an admin page and GET /api/audit with the same filters. There is no
 route that writes, edits or deletes an audit entry (tests/test_security_audit.py checks it)."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get

@@ -79,7 +79,8 @@ class AccountPages(Controller):
         return Redirect("/", status_code=303, cookies=[expired_session_cookie(state.settings)])
 
     @get("/account", sync_to_thread=True, guards=[requires(Permission.own_account)])
-    def account(self, request: Request, db_session: NamedDependency[Session], done: FromQuery[str | None] = None) -> Template:
+    def account(self, request: Request, db_session: NamedDependency[Session],
+                done: FromQuery[str | None] = None) -> Template:
         return Template("auth/account.html", context=self._context(request, db_session, done=done == "password"))
 
     @post("/account/password", sync_to_thread=True, guards=[requires(Permission.own_account), people_only],

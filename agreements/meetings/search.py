@@ -1,0 +1,69 @@
+"""Meetings as search documents: one per meeting (its title and agenda) and one per agenda
+item's minutes (discussion, decisions, action items in both languages).
+
+Audiences: a restricted meeting's documents are "staff"; a public meeting is "public", but its
+minutes only once they are published (drafts stay "staff")."""
+
+from collections.abc import Iterator
+
+from sqlmodel import Session, select
+
+from agreements.meetings.labels import KIND_LABELS
+from agreements.meetings.models import ActionItem, Decision, Meeting, MeetingStatus
+from agreements.meetings.queries import agenda_of
+from registry.auth.audiences import PUBLIC, STAFF
+from registry.models import Country
+from search import SearchDocument
+
+
+def meeting_title(meeting: Meeting, country: Country | None) -> str:
+    name = country.name_fr if country else meeting.country_code
+    return meeting.title_fr or f"{KIND_LABELS[meeting.kind]} – {name}"
+
+
+def meeting_documents(session: Session, meeting: Meeting) -> list[SearchDocument]:
+    country = session.get(Country, meeting.country_code)
+    title = f"{meeting_title(meeting, country)} ({meeting.starts_on.isoformat()})"
+    url = f"/meetings/{meeting.id}"
+    public = meeting.audience == PUBLIC
+    minutes_audience = PUBLIC if public and meeting.status == MeetingStatus.published else STAFF
+    items = [i for i in agenda_of(session, meeting.id) if not i.proposed]
+    common = dict(country=meeting.country_code, year=meeting.starts_on.year, tags=(meeting.kind,))
+    docs = [SearchDocument(
+        key=f"meeting:{meeting.id}", kind="meeting", title=title, url=url, audience=PUBLIC if public else STAFF,
+        body=" ".join(filter(None, [meeting.title_partner, meeting.place, country.name_fr if country else "",
+                                    country.name_en if country else "",
+                                    *(t for i in items for t in (i.title_fr, i.title_partner, i.description))])),
+        **common)]
+    if not meeting.minutes_revision:
+        return docs
+    decisions = session.exec(select(Decision).where(Decision.meeting_id == meeting.id,
+                                                    Decision.withdrawn == False)).all()  # noqa: E712
+    actions = session.exec(select(ActionItem).where(ActionItem.meeting_id == meeting.id,
+                                                    ActionItem.withdrawn == False)).all()  # noqa: E712
+    for item in items:
+        texts = [item.discussion_fr, item.discussion_partner,
+                 *(t for d in decisions if d.agenda_item_id == item.id for t in (d.text_fr, d.text_partner)),
+                 *(t for a in actions if a.agenda_item_id == item.id for t in (a.text_fr, a.text_partner, a.owner))]
+        docs.append(SearchDocument(key=f"meeting:{meeting.id}:item:{item.id}", kind="minutes",
+                                   title=f"{title} – {item.title_fr}", url=f"{url}#item-{item.id}",
+                                   audience=minutes_audience,
+                                   body=" ".join(filter(None, [item.title_partner, *texts])), **common))
+    return docs
+
+
+def stale_keys(session: Session, meeting: Meeting) -> list[str]:
+    """Keys of agenda items that no longer have a document (withdrawn or back to proposed)."""
+    return [f"meeting:{meeting.id}:item:{i.id}" for i in agenda_of(session, meeting.id, include_withdrawn=True)
+            if i.withdrawn or i.proposed or not meeting.minutes_revision]
+
+
+def reindex_meeting(backend, session: Session, meeting: Meeting) -> None:
+    """Hand a committed meeting to search (after the commit: the index never runs ahead)."""
+    backend.remove(stale_keys(session, meeting))
+    backend.index(meeting_documents(session, meeting))
+
+
+def all_meeting_documents(session: Session) -> Iterator[SearchDocument]:
+    for meeting in session.exec(select(Meeting).order_by(Meeting.id)).all():
+        yield from meeting_documents(session, meeting)

@@ -1,0 +1,377 @@
+"""Build the catalog's templates from their manifests. Run by hand after editing a form.toml:
+
+    .venv/bin/python forms/catalog/build_templates.py            # every form
+    .venv/bin/python forms/catalog/build_templates.py SE-416-04  # one form
+
+then `registry forms check`, and commit the manifest and the generated files together (the
+templates are data: the registry stores their bytes and sha256, so regenerating a published
+version's template on purpose means a new version).
+
+DOCX: one bilingual two-column table (French | partner language) per form, a row of labels per
+field and the value under it written with docxtpl tags; dates, numbers and country names go
+through filters that name their language (`|date_fr`, `|date_partner`); repeated rows get
+their own table with `{%tr for %}` rows. Arabic columns carry the bidi/RTL properties.
+PDF: one A4 page with a text field (AcroForm) per value, written with pypdf's generic objects
+and the standard Helvetica font (WinAnsi: French and Portuguese only)."""
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from pypdf import PdfWriter
+from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
+                           NumberObject, TextStringObject)
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parents[1]))  # run as a script from a checkout
+
+from forms.catalog_loader import FormManifest, VersionManifest, catalog_folders, read_manifest  # noqa: E402
+from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType  # noqa: E402
+
+PHRASES = {
+    "fr": {"form": "Formulaire", "stamp": "Cachet et signature de l'institution",
+           "disclaimer": "Modèle illustratif établi par le projet à partir de sources publiques ; "
+                         "il ne remplace pas le formulaire officiel.",
+           "street": "Rue", "postal_code": "Code postal", "city": "Ville", "country": "Pays"},
+    "sr-Latn": {"form": "Obrazac", "stamp": "Pečat i potpis ustanove",
+                "disclaimer": "Ilustrativni model koji je projekat sačinio na osnovu javnih izvora; "
+                              "ne zamenjuje zvanični obrazac."},
+    "pt-BR": {"form": "Formulário", "stamp": "Carimbo e assinatura da instituição",
+              "disclaimer": "Modelo ilustrativo elaborado pelo projeto a partir de fontes públicas; "
+                            "não substitui o formulário oficial.",
+              "street": "Logradouro", "postal_code": "CEP", "city": "Cidade", "country": "País"},
+    "ar": {"form": "استمارة", "stamp": "خاتم المؤسسة وتوقيعها",
+           "disclaimer": "نموذج توضيحي أعده المشروع انطلاقا من مصادر عمومية، ولا يحل محل الاستمارة الرسمية."},
+}
+WORD_LANG = {"fr": "fr-FR", "sr-Latn": "sr-Latn-RS"}  # else the tag itself (pt-BR, ar-MA)
+SHADE = "D9E2F3"
+# w:pPr children that come after w:bidi in the schema (ECMA-376 CT_PPrBase)
+BIDI_SUCCESSORS = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                   "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def phrases(lang: str) -> dict[str, str]:
+    return PHRASES.get(lang) or PHRASES[lang.split("-")[0]]
+
+
+# --- DOCX ------------------------------------------------------------------------------
+
+def complex_size(rpr, points: float) -> None:
+    """w:szCs (half-points), in its place in w:rPr's schema order."""
+    size = OxmlElement("w:szCs")
+    size.set(qn("w:val"), str(round(points * 2)))
+    rpr.insert_element_before(size, "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
+                              "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+class Sheet:
+    """A bilingual document under construction: tables of two columns, French then partner."""
+
+    def __init__(self, partner: str) -> None:
+        self.partner = partner
+        self.rtl = partner.split("-")[0] in ("ar", "he", "fa")
+        self.doc = Document()
+        section = self.doc.sections[0]
+        section.left_margin = section.right_margin = Cm(1.6)
+        section.top_margin = section.bottom_margin = Cm(1.4)
+        style = self.doc.styles["Normal"]
+        style.font.name, style.font.size = "Arial", Pt(9.5)
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:cs"), "Arial")
+        complex_size(style.element.get_or_add_rPr(), 9.5)
+        style.paragraph_format.space_after = Pt(1)
+        self.table = None
+
+    def new_table(self, columns: int = 2):
+        self.table = self.doc.add_table(rows=0, cols=columns)
+        self.table.style = "Table Grid"
+        return self.table
+
+    def text(self, paragraph, text: str, lang: str, bold: bool = False, size: float | None = None, color=None):
+        run = paragraph.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if color:
+            run.font.color.rgb = color
+        rpr = run._r.get_or_add_rPr()
+        lang_el = OxmlElement("w:lang")
+        if lang == self.partner and self.rtl:
+            # Arabic is a complex script: Word reads its bold and size from bCs and szCs
+            run.font.cs_bold = bold
+            if size:
+                complex_size(rpr, size)
+            rpr.append(OxmlElement("w:rtl"))
+            lang_el.set(qn("w:bidi"), WORD_LANG.get(lang, lang))
+        else:
+            lang_el.set(qn("w:val"), WORD_LANG.get(lang, lang))
+        rpr.append(lang_el)  # rtl and lang come last in w:rPr's schema order, after b, sz, color
+        return run
+
+    def partner_paragraph(self, paragraph) -> None:
+        """A paragraph written wholly in the partner's language: right to left for Arabic."""
+        ppr = paragraph._p.get_or_add_pPr()
+        if self.rtl and ppr.find(qn("w:bidi")) is None:
+            ppr.insert_element_before(OxmlElement("w:bidi"), *BIDI_SUCCESSORS)
+
+    def pair(self, fr: str, partner: str, bold: bool = False, shade: bool = False, size: float | None = None):
+        row = self.table.add_row()
+        for cell, text, lang in ((row.cells[0], fr, "fr"), (row.cells[1], partner, self.partner)):
+            self.text(cell.paragraphs[0], text, lang, bold=bold, size=size)
+            if lang == self.partner:
+                self.partner_paragraph(cell.paragraphs[0])
+            if shade:
+                shd = OxmlElement("w:shd")
+                shd.set(qn("w:val"), "clear")
+                shd.set(qn("w:fill"), SHADE)
+                cell._tc.get_or_add_tcPr().append(shd)
+        return row
+
+    def merged(self, lines: list[str], lang: str = "fr"):
+        row = self.table.add_row()
+        cell = row.cells[0].merge(row.cells[1])
+        for n, line in enumerate(lines):
+            paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+            self.text(paragraph, line, lang)
+        return row
+
+
+def value_rows(sheet: Sheet, spec: FieldSpec) -> None:
+    name, kind = spec.name, spec.type
+    if kind == FieldType.checkbox:
+        sheet.pair(f"{{{{ {name}|box }}}} {spec.label_fr}", f"{{{{ {name}|box }}}} {spec.label_partner}")
+        return
+    sheet.pair(spec.label_fr + (" *" if spec.required else ""), spec.label_partner + (" *" if spec.required else ""),
+               bold=True)
+    if kind in (FieldType.date, FieldType.number, FieldType.country):
+        suffix = {"date": "date", "number": "number", "country": "country"}[kind.value]
+        sheet.pair(f"{{{{ {name}|{suffix}_fr }}}}", f"{{{{ {name}|{suffix}_partner }}}}")
+    elif kind == FieldType.choice:
+        row = sheet.table.add_row()
+        for cell, attr, lang in ((row.cells[0], "label_fr", "fr"), (row.cells[1], "label_partner", sheet.partner)):
+            for n, choice in enumerate(spec.choices):
+                paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+                sheet.text(paragraph, f"{{{{ ({name} == '{choice.value}')|box }}}} {getattr(choice, attr)}", lang)
+                if lang == sheet.partner:
+                    sheet.partner_paragraph(paragraph)
+    elif kind == FieldType.address:
+        sheet.merged([f"{{{{ {name}.street }}}}", f"{{{{ {name}.postal_code }}}} {{{{ {name}.city }}}}"])
+        sheet.pair(f"{{{{ {name}.country|country_fr }}}}", f"{{{{ {name}.country|country_partner }}}}")
+    elif kind == FieldType.nir:
+        sheet.merged([f"{{{{ {name}|nir }}}}"])
+    else:
+        sheet.merged([f"{{{{ {name} }}}}"])
+
+
+CELL = {FieldType.date: '{{{{ row.{c}|date_fr("short") }}}}', FieldType.number: "{{{{ row.{c}|number_fr }}}}",
+        FieldType.checkbox: "{{{{ row.{c}|box }}}}", FieldType.country: "{{{{ row.{c}|country_fr }}}}"}
+
+
+def rows_table(sheet: Sheet, spec: FieldSpec) -> None:
+    paragraph = sheet.doc.add_paragraph()
+    sheet.text(paragraph, f"{spec.label_fr} / ", "fr", bold=True)
+    sheet.text(paragraph, spec.label_partner, sheet.partner, bold=True)
+    table = sheet.new_table(len(spec.columns))
+    header = table.add_row()
+    for cell, column in zip(header.cells, spec.columns, strict=True):
+        sheet.text(cell.paragraphs[0], column.label_fr, "fr", bold=True)
+        partner_line = cell.add_paragraph()
+        sheet.text(partner_line, column.label_partner, sheet.partner, bold=True)
+        sheet.partner_paragraph(partner_line)
+    # docxtpl removes the rows holding {%tr %} tags: loop, content, end (LIBRARIES.md §3)
+    table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for row in {spec.name} %}}")
+    content = table.add_row()
+    for cell, column in zip(content.cells, spec.columns, strict=True):
+        cell.paragraphs[0].add_run(CELL.get(column.type, "{{{{ row.{c} }}}}").format(c=column.name))
+    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    sheet.doc.add_paragraph()
+    sheet.new_table()
+
+
+def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
+    form, doc_text = manifest.form, manifest.document
+    partner = form["partner_language"]
+    sheet = Sheet(partner)
+    fr, other = PHRASES["fr"], phrases(partner)
+    header = sheet.doc.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    sheet.text(header, f"{fr['form']} / ", "fr")
+    sheet.text(header, other["form"], partner)
+    sheet.text(header, f"  {manifest.code}", "fr", bold=True)
+    footer = sheet.doc.sections[0].footer
+    sheet.text(footer.paragraphs[0], fr["disclaimer"], "fr", size=7, color=RGBColor(0x59, 0x59, 0x59))
+    partner_footer = footer.add_paragraph()
+    sheet.text(partner_footer, other["disclaimer"], partner, size=7, color=RGBColor(0x59, 0x59, 0x59))
+    sheet.partner_paragraph(partner_footer)
+
+    sheet.new_table()
+    sheet.pair(doc_text["heading_fr"], doc_text["heading_partner"], size=8)
+    sheet.pair(form["title_fr"], form["title_partner"], bold=True, size=13)
+    sheet.pair(doc_text["basis_fr"], doc_text["basis_partner"], size=8)
+    sections = {s["key"]: s for s in manifest.sections}
+    current = None
+    for raw, spec in zip(version.raw_fields, version.fields, strict=True):
+        key = raw.get("section")
+        if key and key != current:
+            current = key
+            sheet.pair(sections[key]["title_fr"], sections[key]["title_partner"], bold=True, shade=True)
+        if spec.type == FieldType.rows:
+            rows_table(sheet, spec)
+        else:
+            value_rows(sheet, spec)
+    sheet.pair(fr["stamp"], other["stamp"], bold=True, shade=True)
+    stamp = sheet.merged([""])
+    stamp.height = Cm(2.5)
+    sheet.doc.core_properties.title = f"{manifest.code} – {form['title_fr']}"
+    sheet.doc.core_properties.language = f"fr, {partner}"
+    out = io.BytesIO()
+    sheet.doc.save(out)
+    return reproducible_zip(out.getvalue())
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """Same manifest, same bytes: fixed member dates, so a rebuild does not change the sha256."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member in src.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=(2023, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(member))
+    return out.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 48.0
+
+
+def _pdf_text(text: str) -> bytes:
+    raw = text.encode("cp1252")  # WinAnsiEncoding; raises for characters Helvetica cannot show
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+class PdfSheet:
+    def __init__(self) -> None:
+        self.writer = PdfWriter()
+        self.page = self.writer.add_blank_page(PAGE_W, PAGE_H)
+        self.lines: list[bytes] = []
+        self.widgets: list = []
+        self.y = PAGE_H - MARGIN
+        font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                                 NameObject("/BaseFont"): NameObject("/Helvetica"),
+                                 NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+        bold = DictionaryObject({**font, NameObject("/BaseFont"): NameObject("/Helvetica-Bold")})
+        self.font_ref, self.bold_ref = self.writer._add_object(font), self.writer._add_object(bold)
+
+    def write(self, text: str, size: float = 9, bold: bool = False, x: float = MARGIN) -> None:
+        self.lines.append(b"BT /%s %.1f Tf %.1f %.1f Td %s Tj ET" % (b"F2" if bold else b"F1", size, x, self.y,
+                                                                       _pdf_text(text)))
+        self.y -= size + 4
+
+    def text_field(self, name: str, width: float = PAGE_W - 2 * MARGIN, x: float = MARGIN) -> None:
+        rect = [x, self.y - 4, x + width, self.y + 12]
+        self._widget(name, rect, {NameObject("/FT"): NameObject("/Tx"), NameObject("/V"): TextStringObject(""),
+                                  NameObject("/DA"): TextStringObject("/Helv 10 Tf 0 g")})
+
+    def checkbox(self, name: str, x: float = MARGIN) -> None:
+        rect = [x, self.y - 2, x + 11, self.y + 9]
+        on = DecodedStreamObject()
+        on.set_data(b"0 g 1.2 w 2 2 m 9 9 l 2 9 m 9 2 l S")
+        on.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                   NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(11), FloatObject(11)])})
+        off = DecodedStreamObject()
+        off.set_data(b"")
+        off.update({k: v for k, v in on.items() if k != "/Length"})
+        appearance = DictionaryObject({NameObject("/N"): DictionaryObject({
+            NameObject("/Yes"): self.writer._add_object(on), NameObject("/Off"): self.writer._add_object(off)})})
+        self._widget(name, rect, {NameObject("/FT"): NameObject("/Btn"), NameObject("/V"): NameObject("/Off"),
+                                  NameObject("/AS"): NameObject("/Off"), NameObject("/AP"): appearance})
+
+    def _widget(self, name: str, rect: list[float], extra: dict) -> None:
+        widget = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/T"): TextStringObject(name), NameObject("/F"): NumberObject(4),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+            NameObject("/MK"): DictionaryObject({NameObject("/BC"): ArrayObject([FloatObject(0.6)] * 3)}),
+            NameObject("/P"): self.page.indirect_reference, **extra})
+        self.widgets.append(self.writer._add_object(widget))
+        self.y -= 22
+
+    def finish(self, title: str) -> bytes:
+        content = DecodedStreamObject()
+        content.set_data(b"\n".join(self.lines))
+        self.page[NameObject("/Contents")] = self.writer._add_object(content)
+        fonts = DictionaryObject({NameObject("/F1"): self.font_ref, NameObject("/F2"): self.bold_ref,
+                                  NameObject("/Helv"): self.font_ref})
+        self.page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+        self.page[NameObject("/Annots")] = ArrayObject(self.widgets)
+        self.writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+            NameObject("/Fields"): ArrayObject(self.widgets), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+            NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/Helv"): self.font_ref})}),
+            NameObject("/NeedAppearances"): BooleanObject(True)})
+        self.writer.add_metadata({"/Title": title, "/Producer": "liaison-registry build_templates.py"})
+        out = io.BytesIO()
+        self.writer.write(out)
+        return out.getvalue()
+
+
+def build_pdf(manifest: FormManifest, version: VersionManifest) -> bytes:
+    form, doc_text = manifest.form, manifest.document
+    fr, other = PHRASES["fr"], phrases(form["partner_language"])
+    sheet = PdfSheet()
+    sheet.write(f"{fr['form']} / {other['form']} {manifest.code}", size=9, bold=True)
+    sheet.write(f"{doc_text['heading_fr']} / {doc_text['heading_partner']}", size=8)
+    sheet.y -= 6
+    sheet.write(form["title_fr"], size=14, bold=True)
+    sheet.write(form["title_partner"], size=14, bold=True)
+    sheet.write(doc_text["basis_fr"], size=7.5)
+    sheet.write(doc_text["basis_partner"], size=7.5)
+    sheet.y -= 8
+    for spec in version.fields:
+        if spec.type == FieldType.checkbox:
+            sheet.checkbox(spec.name)
+            sheet.y += 22 - 2
+            sheet.write(f"{spec.label_fr} / {spec.label_partner}", x=MARGIN + 16)
+            sheet.y -= 6
+            continue
+        sheet.write(f"{spec.label_fr} / {spec.label_partner}" + (" *" if spec.required else ""), bold=True)
+        if spec.type == FieldType.address:
+            for part in ADDRESS_PARTS:
+                sheet.write(f"{fr[part]} / {other[part]}", size=7)
+                sheet.text_field(f"{spec.name}.{part}")
+        else:
+            sheet.text_field(spec.name)
+    sheet.y -= 4
+    sheet.write(fr["disclaimer"], size=6.5)
+    sheet.write(other["disclaimer"], size=6.5)
+    return sheet.finish(f"{manifest.code} – {form['title_fr']}")
+
+
+# --- main --------------------------------------------------------------------------------
+
+def build(folder: Path) -> list[Path]:
+    manifest = read_manifest(folder)
+    written = []
+    for version in manifest.versions:
+        builder = build_pdf if version.template.suffix == ".pdf" else build_docx
+        version.template.write_bytes(builder(manifest, version))
+        written.append(version.template)
+    return written
+
+
+def main(names: list[str]) -> None:
+    folders = [ROOT / n for n in names] if names else catalog_folders(ROOT)
+    for folder in folders:
+        for path in build(folder):
+            print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

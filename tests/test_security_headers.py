@@ -1,0 +1,106 @@
+"""Security headers everywhere, no inline script, bounded bodies, and 500s that tell nothing."""
+
+import re
+from pathlib import Path
+
+import pytest
+from litestar import get
+from litestar.testing import TestClient
+
+from registry.auth.guards import requires
+from registry.auth.permissions import Permission
+from registry.settings import Settings
+from registry.web.app import create_app
+from registry.web.security_headers import DEFAULT_BODY_LIMIT, FORM_BODY_LIMIT
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_DIRS = [ROOT / "registry/web/templates", ROOT / "agreements/templates", ROOT / "forms/templates"]
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
+
+
+@get("/test-only/boom", guards=[requires(Permission.read_public)])
+async def boom() -> str:
+    raise RuntimeError("secret detail: password=hunter2 at /srv/registry/db.py")
+
+
+@pytest.mark.parametrize("path", ["/", "/api/countries", "/static/registry.css", "/no-such-page", "/admin/users",
+                                  "/login", "/schema/openapi.json"])
+def test_every_response_carries_the_security_headers(client, path):
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert headers["x-frame-options"] == "DENY"
+    assert "strict-transport-security" not in headers  # not outside production
+
+
+def test_the_openapi_viewer_has_its_own_wider_policy(client):
+    csp = client.get("/schema/swagger").headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "cdn.jsdelivr.net" in csp
+
+
+def test_production_adds_hsts(tmp_path, engine, search_backend):
+    settings = Settings(data_dir=tmp_path / "p", environment="production", search_backend="memory", secret_key="p" * 40)
+    with TestClient(create_app(settings, engine=engine, search=search_backend)) as client:
+        assert client.get("/health").headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def template_files():
+    return sorted(p for d in TEMPLATE_DIRS if d.exists() for p in d.rglob("*.html"))
+
+
+def test_templates_have_no_inline_script():
+    assert template_files(), "no template found: the check would pass vacuously"
+    offending = [str(p.relative_to(ROOT)) for p in template_files()
+                 if INLINE_SCRIPT.search(t := p.read_text(encoding="utf-8")) or EVENT_HANDLER.search(t)
+                 or JAVASCRIPT_URL.search(t)]
+    assert offending == []
+
+
+def test_the_inline_script_check_catches_one():
+    for sample in ('<script>alert(1)</script>', '<button onclick="x()">', '<a href="javascript:x()">'):
+        assert INLINE_SCRIPT.search(sample) or EVENT_HANDLER.search(sample) or JAVASCRIPT_URL.search(sample)
+    assert not INLINE_SCRIPT.search('<script src="/static/x.js"></script>')
+
+
+@pytest.mark.parametrize("path", ["/", "/countries/RS", "/login", "/search?q=retraite"])
+def test_rendered_pages_have_no_inline_script(client, path):
+    page = client.get(path).text
+    assert not INLINE_SCRIPT.search(page) and not EVENT_HANDLER.search(page)
+
+
+def test_a_server_error_shows_no_detail_outside_development(app, client):
+    app.register(boom)
+    api = client.get("/test-only/boom", headers={"Accept": "application/json"})
+    assert api.status_code == 500 and api.json() == {"status_code": 500, "detail": "Internal Server Error"}
+    page = client.get("/test-only/boom", headers={"Accept": "text/html"})
+    assert page.status_code == 500 and "text/html" in page.headers["content-type"]
+    for response in (api, page):
+        assert "hunter2" not in response.text and "Traceback" not in response.text and "db.py" not in response.text
+    assert page.headers["content-security-policy"]
+
+
+def test_development_keeps_the_traceback_for_the_developer(tmp_path, engine, search_backend):
+    settings = Settings(data_dir=tmp_path / "d", environment="development", search_backend="memory")
+    app = create_app(settings, engine=engine, search=search_backend)
+    app.register(boom)
+    with TestClient(app) as client:
+        response = client.get("/test-only/boom", headers={"Accept": "text/plain"})
+    assert response.status_code == 500 and "RuntimeError" in response.text
+
+
+def test_json_bodies_are_limited(api_client_as):
+    legal = api_client_as("legal")
+    big = b'{"title_fr": "' + b"x" * DEFAULT_BODY_LIMIT + b'"}'
+    response = legal.post("/api/instruments", content=big, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_account_forms_are_limited_more(client):
+    body = "username=" + "x" * FORM_BODY_LIMIT
+    response = client.post("/login", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
