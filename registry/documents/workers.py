@@ -8,7 +8,7 @@ import multiprocessing
 import resource
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
@@ -61,7 +61,7 @@ class RenderPool:
         except FutureTimeout:
             self.restart()
             raise RenderTimeout(f"rendering took longer than {timeout or self.timeout:.0f} s and was stopped") from None
-        except (BrokenProcessPool, MemoryError) as exc:
+        except (BrokenProcessPool, MemoryError, CancelledError) as exc:
             self.restart()
             raise RenderFailed(f"the render worker stopped ({type(exc).__name__}); it was restarted") from None
 

@@ -44,9 +44,9 @@ def make_render_pool(settings: Settings):
 
 
 def close_documents(app: Litestar) -> None:
-    """Stop the render workers and the warm LibreOffice with the app."""
-    app.state.render_pool.close()
-    app.state.converter.close()
+    """Stop the render workers and the warm LibreOffice the app started (not those it was given)."""
+    for resource in app.state.owned_resources:
+        resource.close()
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, search=None, converter=None,
@@ -62,11 +62,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.pages import AgreementPages
     from registry.composition import meeting_target_resolvers
     from forms.controllers import FormApiController
+    from forms.generation.controllers import GenerationController, VerifyController
+    from forms.generation.errors import generation_handlers
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
     from search import make_backend
 
     engine = engine or engine_for(settings)
+    owned: list = []
     secret_key = ensure_secret_key(settings)
     search = search or make_backend(settings.search_backend, settings.index_dir)
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
@@ -86,6 +89,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             MeetingPages,
             MeetingEditPages,
             FormApiController,
+            GenerationController,
+            VerifyController,
             FormPages,
             SearchController,
             *auth_route_handlers(),
@@ -95,7 +100,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         # authentication puts a Principal in every scope, then CSRF checks cookie-authenticated forms
         middleware=[locale_middleware, authentication_middleware,
                     DefineMiddleware(CookieCSRFMiddleware, config=csrf_config(secret_key, settings))],
-        exception_handlers={**exception_handlers(), **problem_handlers(), **security_exception_handlers(settings)},
+        exception_handlers={**exception_handlers(), **problem_handlers(), **generation_handlers(),
+                            **security_exception_handlers(settings)},
         after_exception=[audit_refusal],
         before_send=[security_headers_hook(settings)],
         request_max_body_size=DEFAULT_BODY_LIMIT,
@@ -103,8 +109,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
                      "meeting_targets": meeting_target_resolvers(),
-                     "converter": converter or make_converter(settings),
-                     "render_pool": render_pool or make_render_pool(settings)}),
+                     "converter": converter or owned.append(make_converter(settings)) or owned[-1],
+                     "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
+                     "owned_resources": owned}),
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )

@@ -5,6 +5,8 @@ machine-readable."""
 from litestar import Request, Response
 
 from registry import i18n
+from registry.documents.converter import PACKAGES, ConversionFailed, ConverterUnavailable
+from registry.documents.workers import RenderFailed
 from registry.labels import mark
 from registry.problems import Conflict, Refused, StaleVersion
 from registry.web.etag import etag_for
@@ -35,5 +37,17 @@ def stale_handler(request: Request, exc: StaleVersion) -> Response:
                     headers={"ETag": etag_for(exc.current)})
 
 
+def unavailable_handler(request: Request, exc: Exception) -> Response:
+    """LibreOffice missing or a render worker stopped: the service, not the request, is at fault."""
+    if isinstance(exc, ConverterUnavailable):
+        detail = translate(request, mark("PDF is not available here: LibreOffice is not installed (Debian packages "
+                                         "%(packages)s); DOCX still works"), {"packages": PACKAGES})
+    else:
+        detail = translate(request, mark("the document could not be produced: %(reason)s"), {"reason": str(exc)})
+    return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "30"})
+
+
 def problem_handlers() -> dict:
-    return {Refused: refused_handler, Conflict: conflict_handler, StaleVersion: stale_handler}
+    return {Refused: refused_handler, Conflict: conflict_handler, StaleVersion: stale_handler,
+            ConverterUnavailable: unavailable_handler, ConversionFailed: unavailable_handler,
+            RenderFailed: unavailable_handler}
