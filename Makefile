@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install uno locales-extract locales-update locales-compile bench clean
+.PHONY: run test test-postgres install uno bench-quick locales-extract locales-update locales-compile bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,12 @@ locales-update: locales-extract
 locales-compile: $(STAMP_RUN)
 	$(BIN)/pybabel compile -d locales --statistics
 
-bench: $(STAMP_TEST)
-	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+# Benchmarks print ratios against the bare libraries, measured here in the same run (not tests)
+bench: $(STAMP_TEST) uno
+	@for b in bench/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+
+bench-quick: $(STAMP_TEST) uno
+	@for b in bench/bench_*.py; do $(BIN)/python "$$b" --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .venv-uno var .pytest_cache

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from forms.fields import FieldSpec, FieldType, parse_fields
 from forms.generation.generate import check_data, render
-from forms.generation.jobs import RenderJob, render_filled_docx
+from forms.generation.jobs import RenderJob, render_filled_docx_chunk
 from registry.documents.provenance import pdf_from_docx
 from registry.documents.workers import RenderFailed
 from registry.labels import mark
 
 MAX_ROWS = 10_000
+CHUNK_ROWS = 20  # rows per worker task: fewer round trips, still both cores busy
 TRUE_WORDS = {"1", "true", "yes", "oui", "da", "sim", "x", "✓"}
 
 
@@ -170,14 +171,16 @@ def _documents(job: RenderJob, valid: list[tuple[int, dict]], fmt: str, pool, co
         for number, row in valid:
             yield number, render(job, row, fmt, pool, converter)
         return
-    futures = [(number, pool.submit(render_filled_docx, job, row)) for number, row in valid]
-    for number, future in futures:
+    chunks = [valid[start:start + CHUNK_ROWS] for start in range(0, len(valid), CHUNK_ROWS)]
+    futures = [(chunk, pool.submit(render_filled_docx_chunk, job, [row for _, row in chunk])) for chunk in chunks]
+    for chunk, future in futures:
         try:
-            docx = pool.result(future)
+            documents = pool.result(future, timeout=pool.timeout * len(chunk))
         except RenderFailed as exc:
-            result.rejected.append((number, "", "", "", str(exc)))
+            result.rejected += [(number, "", "", "", str(exc)) for number, _ in chunk]
             continue
-        yield number, pdf_from_docx(converter, docx) if fmt == "pdf" else docx
+        for (number, _), docx in zip(chunk, documents, strict=True):
+            yield number, pdf_from_docx(converter, docx) if fmt == "pdf" else docx
 
 
 def report_csv(rejected: list[tuple]) -> str:

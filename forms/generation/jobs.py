@@ -45,3 +45,8 @@ def render_filled_docx(job: RenderJob, data: dict) -> bytes:
 
 def pdf_form_values(job: RenderJob, data: dict) -> dict[str, str]:
     return pdf_values(parse_fields(job.fields), data)
+
+
+def render_filled_docx_chunk(job: RenderJob, rows: list[dict]) -> list[bytes]:
+    """Several rows in one worker task: the job (template bytes, schema) crosses over once."""
+    return [render_filled_docx(job, data) for data in rows]
