@@ -31,9 +31,9 @@ from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.documents.workers import RenderFailed
+from registry.enums import Risk
 from registry.labels import mark
 from registry.problems import FieldError, Refused
-from registry.enums import Risk
 from registry.web.actor import actor_for
 from registry.web.etag import etag_for, expected_version
 from registry.web.params import BadParameter, parse_choice, parse_date
@@ -116,8 +116,8 @@ class FormApiController(Controller):
 
     @get("/", sync_to_thread=True, guards=READ, summary="Liaison forms with their state on a date (default today)")
     def list_all(self, db_session: NamedDependency[Session], country: FromQuery[str | None] = None,
-             instrument: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
-             status: FromQuery[str | None] = None, on: FromQuery[str | None] = None) -> list[FormSummary]:
+                 instrument: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
+                 status: FromQuery[str | None] = None, on: FromQuery[str | None] = None) -> list[FormSummary]:
         as_of = parse_date("on", on, date.today())
         items = list_forms(db_session, as_of, country=country.upper() if country else None,
                            instrument_id=instrument_id_of(db_session, instrument, country),

@@ -326,3 +326,48 @@ def backup(out: Path | None) -> None:
         src.backup(dst, pages=256, progress=lambda _s, remaining, total: bar.update(
             task, completed=100 * (total - remaining) / max(total, 1)))
     click.echo(f"Backup written to {out} ({shutil.disk_usage(out.parent).free // 2**20} MiB free)")
+
+
+@forms.command("generate")
+@click.argument("code")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="CSV (headers: field names or labels) or JSON Lines (.jsonl), up to 10,000 rows.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--on", "on", default=None, help="Date whose version applies (YYYY-MM-DD, default today).")
+@click.option("--name-field", default="", help="Field whose value names each file (e.g. worker.last_name).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="ZIP file to write.")
+def forms_generate(code: str, data_file: Path, fmt: str, on: str | None, name_field: str, out: Path) -> None:
+    """Fill a form for every row of a file: a ZIP of documents and report.csv of refused rows."""
+    from datetime import date
+
+    from forms.generation import batch
+    from forms.generation.generate import FormNotApplicable, resolve
+    from forms.generation.jobs import job_for
+    from registry import audit
+    from registry.web.app import make_converter, make_render_pool
+
+    settings = load_settings()
+    engine = reachable_engine(settings)
+    as_of = date.fromisoformat(on) if on else date.today()
+    pool, converter = make_render_pool(settings), make_converter(settings)
+    try:
+        with session_scope(engine) as session:
+            form, version = resolve(session, code, as_of)
+            job = job_for(form, version, as_of)
+            media = "jsonl" if data_file.suffix.lower() in (".jsonl", ".ndjson") else "csv"
+            rows = batch.read_rows(data_file.read_bytes(), media, job)
+            with progress_bar() as bar:
+                task = bar.add_task(f"{form.code} {version.label}", total=len(rows))
+                result = batch.run_batch(job, rows, fmt, pool, converter, name_field, form.slug,
+                                         progress=lambda n: bar.update(task, completed=n))
+            out.write_bytes(result.archive)
+            rejected = len({r[0] for r in result.rejected})
+            audit.record(session, audit.Actor.system("system:cli"), "form.generate_batch", "form_version", version.id,
+                         after={"form": form.code, "version": version.label, "format": fmt,
+                                "documents": result.documents, "rejected_rows": rejected})
+    except (FormNotApplicable, batch.BatchRefused, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        pool.close()
+        converter.close()
+    click.echo(f"{result.documents} documents, {rejected} rows refused (see report.csv) -> {out}")

@@ -227,3 +227,26 @@ def test_a_thousand_rows_with_37_invalid_give_963_documents(api_client_as):
     assert sum(name.endswith(".docx") for name in archive.namelist()) == 963
     report = list(csv.DictReader(io.StringIO(archive.read("report.csv").decode())))
     assert sorted({int(r["row"]) for r in report}) == sorted(invalid)
+
+
+def test_fill_page_shows_both_labels_and_returns_the_file(login_as):
+    caisse = login_as("caisse")
+    page = caisse.get(f"/forms/{SERBIAN_POSTING}/fill?on=2024-01-15")
+    assert page.status_code == 200 and "Prezime" in page.text and "Datum rođenja" in page.text
+    data = {"worker.last_name": "Petrović & Fils", "worker.first_name": "Đorđe", "worker.birth_date": "1980-12-01"}
+    refused = caisse.post(f"/forms/{SERBIAN_POSTING}/fill?on=2024-01-15", data=data)
+    assert refused.status_code == 422 and 'value="Petrović &amp; Fils"' in refused.text
+    full = {"_format": "docx", **{k: v for k, v in _flatten(djordje()).items()}}
+    produced = caisse.post(f"/forms/{SERBIAN_POSTING}/fill?on=2024-01-15", data=full)
+    assert produced.status_code == 200, produced.text[:500]
+    assert "1er décembre 1980" in docx_text(produced.content)
+
+
+def _flatten(data: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat

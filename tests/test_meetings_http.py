@@ -136,6 +136,8 @@ def test_delegation_plans_a_meeting_and_writes_minutes_through_the_forms(login_a
 
         items = agenda_of(db, new_id)
     assert items and items[0].origin == "previous_minutes"
+    edit_page = delegation.get(edit_url)
+    assert edit_page.status_code == 200 and "Approbation du procès-verbal de la session du 19 octobre 2023" in edit_page.text
     version = meeting.version
     for item in items:
         response = delegation.post(f"/meetings/{new_id}/agenda/{item.id}", data={"action": "accept", "version": version},

@@ -11,25 +11,27 @@ from hypothesis import HealthCheck, given, settings
 MAX_EXAMPLES = 20
 
 
+def exercise(operation, headers: dict, answers: list, failures: list) -> None:
+    """Send MAX_EXAMPLES generated requests to one operation; record every answer and any 5xx."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def check(case):
+        response = case.call(headers=headers)
+        answers.append((operation.method.upper(), response.status_code))
+        if response.status_code >= 500:
+            failures.append(f"{operation.label}: {response.status_code} for {case.as_curl_command()}")
+
+    check()
+
+
 def server_errors(schema, headers: dict) -> tuple[int, list[tuple[str, int]], list[str]]:
     """(operations, (method, status) of every example sent, 5xx answers) over the whole schema."""
     operations, answers, failures = 0, [], []
     for result in schema.get_all_operations():
-        operation = result.ok()
         operations += 1
-        sent = []
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def check(case, operation=operation, sent=sent):
-            response = case.call(headers=headers)
-            sent.append((operation.method.upper(), response.status_code))
-            if response.status_code >= 500:
-                failures.append(f"{operation.label}: {response.status_code} for {case.as_curl_command()}")
-
-        check()
-        answers += sent
+        exercise(result.ok(), headers, answers, failures)
     return operations, answers, failures
 
 

@@ -10,10 +10,11 @@ from datetime import date
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlmodel import Session, select
 
+from agreements.controllers import get_country_or_404
 from agreements.meetings import services
 from agreements.meetings.documents import DOCX, KINDS, document_request, render_request
 from agreements.meetings.models import ActionItem, AgendaItem, Contact, Decision, Meeting, MeetingKind, MeetingStatus, Participant
@@ -210,17 +211,14 @@ class MeetingController(Controller):
 
 def document_response(request: Request, session: Session, meeting: Meeting, kind: str, fmt: str,
                       layout: str | None) -> Response[bytes]:
-    from registry.documents.converter import ConverterUnavailable
-
+    """DOCX rendered in a render worker; PDF through the warm LibreOffice (no LibreOffice: the
+    503 of registry/web/problem_handlers.py names the packages to install)."""
     document = document_request(session, meeting, kind, layout)
     data = request.app.state.render_pool.run(render_request, document)
     filename = document.filename
     media_type = DOCX
     if fmt == "pdf":
-        try:
-            data = request.app.state.converter.convert(data)
-        except ConverterUnavailable as exc:
-            raise HTTPException(status_code=503, detail=str(exc), extra={"missing": "libreoffice-writer-nogui"}) from None
+        data = request.app.state.converter.convert(data)
         filename, media_type = filename.removesuffix(".docx") + ".pdf", "application/pdf"
     return Response(data, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -263,7 +261,8 @@ class FollowUpController(Controller):
          summary="Decision log of a country: every decision with its session, status and what it changed")
     def decision_log(self, request: Request, db_session: NamedDependency[Session],
                      country: FromQuery[str]) -> list[DecisionLogRow]:
-        return decision_rows(db_session, current_principal(request), country.upper(), resolvers_of(request))
+        code = get_country_or_404(db_session, country).code
+        return decision_rows(db_session, current_principal(request), code, resolvers_of(request))
 
     @get("/api/decisions.csv", sync_to_thread=True, guards=READ, summary="The decision log of a country as CSV")
     def decision_log_csv(self, request: Request, db_session: NamedDependency[Session],
@@ -296,10 +295,11 @@ def safe_cell(value) -> object:
 
 
 def decisions_csv(request: Request, session: Session, country: str) -> Response[str]:
-    rows = decision_csv_rows(decision_rows(session, current_principal(request), country.upper(), resolvers_of(request)))
+    code = get_country_or_404(session, country).code  # also keeps the file name ASCII
+    rows = decision_csv_rows(decision_rows(session, current_principal(request), code, resolvers_of(request)))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="decisions-{country.upper()}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="decisions-{code}.csv"'})

@@ -5,7 +5,7 @@ from datetime import date
 
 from agreements.meetings.labels import KIND_LABELS
 from agreements.meetings.models import Meeting
-from registry.labels import mark as m
+from registry.labels import mark
 from registry.web.timeline import Lane, Mark, Segment
 
 Translate = Callable[[str], str]
@@ -18,7 +18,7 @@ def meeting_lanes(meetings: list[Meeting], _: Translate, fmt: FormatDate) -> lis
         sessions = [meeting for meeting in meetings if meeting.kind == kind]
         if not sessions:
             continue
-        marks = tuple(Mark(s.starts_on, "event", _(m("Session of %(date)s")) % {"date": fmt(s.starts_on)})
+        marks = tuple(Mark(s.starts_on, "event", _(mark("Session of %(date)s")) % {"date": fmt(s.starts_on)})
                       for s in sessions)
         # a session of several days is also drawn as a short period
         segments = tuple(Segment(s.starts_on, s.ends_on, "meeting", _(label)) for s in sessions if s.ends_on > s.starts_on)

@@ -64,6 +64,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
+    from forms.generation.pages import FillPages
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
     from search import make_backend
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             FormApiController,
             GenerationController,
             VerifyController,
+            FillPages,
             FormPages,
             SearchController,
             *auth_route_handlers(),

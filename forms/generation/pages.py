@@ -1,0 +1,108 @@
+"""The page where a fund fills a form: every field with both labels, the right input for its
+type and a required mark; errors come back beside each field, and nothing typed is stored."""
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
+from sqlmodel import Session, select
+
+from forms.fields import ADDRESS_PARTS, FieldType, parse_fields
+from forms.generation.controllers import _record, file_response
+from forms.generation.generate import FORMATS, check_data, filled, resolve
+from forms.generation.jobs import job_for
+from registry.auth.guards import requires
+from registry.auth.permissions import Permission
+from registry.labels import mark
+from registry.models import Country
+from registry.web.params import parse_choice, parse_date
+
+GENERATE = [requires(Permission.generate_documents)]
+ADDRESS_LABELS = {"street": mark("Street"), "postal_code": mark("Postal code"), "city": mark("City"),
+                  "country": mark("Country")}
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+BLANK_ROWS = 3
+ROW_KEY = re.compile(r"^(?P<name>[a-z0-9_.]+)\[(?P<index>\d{1,3})\]\.(?P<column>[a-z0-9_]+)$")
+
+
+def data_from_form(form: dict, specs) -> dict:
+    """Posted fields (dotted names, address parts, rows as name[i].column) -> nested data."""
+    data: dict = {}
+    by_name = {s.name: s for s in specs}
+    rows: dict[str, dict[int, dict]] = {}
+    for key, raw in form.items():
+        value = raw.strip() if isinstance(raw, str) else raw
+        match = ROW_KEY.match(key)
+        if match:
+            if value:
+                rows.setdefault(match["name"], {}).setdefault(int(match["index"]), {})[match["column"]] = value
+            continue
+        base = key.rsplit(".", 1)[0] if key.rsplit(".", 1)[-1] in ADDRESS_PARTS else key
+        spec = by_name.get(key) or by_name.get(base)
+        if spec is None or value in ("", None):
+            continue
+        _put(data, key, value == "on" if spec.type == FieldType.checkbox else value)
+    for name, indexed in rows.items():
+        _put(data, name, [indexed[i] for i in sorted(indexed)])
+    return data
+
+
+def _put(data: dict, dotted: str, value) -> None:
+    *parents, last = dotted.split(".")
+    for key in parents:
+        data = data.setdefault(key, {})
+    data[last] = value
+
+
+def _flat(data: dict, prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, path + "."))
+        elif isinstance(value, list):
+            for i, row in enumerate(value):
+                flat.update({f"{path}[{i}].{c}": v for c, v in row.items()} if isinstance(row, dict) else {})
+        else:
+            flat[path] = value
+    return flat
+
+
+class FillPages(Controller):
+    include_in_schema = False
+
+    @get("/forms/{code:str}/fill", sync_to_thread=True, guards=GENERATE)
+    def fill_form(self, db_session: NamedDependency[Session], code: FromPath[str],
+                  on: FromQuery[str | None] = None) -> Template:
+        as_of = parse_date("on", on, date.today())
+        form, version = resolve(db_session, code, as_of)
+        return Template("forms/fill.html", context=self._context(db_session, form, version, as_of, {}, {}))
+
+    @post("/forms/{code:str}/fill", sync_to_thread=True, guards=GENERATE)
+    def fill(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str], data: FORM,
+             on: FromQuery[str | None] = None) -> Template | Response:
+        as_of = parse_date("on", on, date.today())
+        fmt = parse_choice("format", data.get("_format"), FORMATS) or "docx"
+        form, version = resolve(db_session, code, as_of)
+        values = data_from_form(data, parse_fields(version.fields))
+        problems = check_data(job_for(form, version, as_of), values)
+        if problems:
+            errors = {p.field: p.message for p in problems}
+            return Template("forms/fill.html", status_code=422,
+                            context=self._context(db_session, form, version, as_of, _flat(values), errors))
+        state = request.app.state
+        file = filled(form, version, as_of, values, fmt, state.render_pool, state.converter)
+        _record(request, db_session, "form.generate", form, version, fmt, 1)
+        return file_response(file)
+
+    @staticmethod
+    def _context(session: Session, form, version, as_of: date, values: dict, errors: dict) -> dict:
+        countries = session.exec(select(Country).order_by(Country.name_fr)).all()
+        return dict(form=form, version=version, as_of=as_of, specs=parse_fields(version.fields), values=values,
+                    errors=errors, countries=countries, address_parts=ADDRESS_PARTS, address_labels=ADDRESS_LABELS, blank_rows=range(BLANK_ROWS),
+                    formats=FORMATS, pdf_only=version.template_kind == "pdf")
