@@ -29,6 +29,7 @@ class SearchHit:
     country: str
     score: float
     highlight: str = ""  # HTML-escaped fragment with <b> around matches
+    audience: str = "public"
 
 
 class SearchBackend(Protocol):

@@ -43,5 +43,6 @@ class MemoryBackend:
                 continue
             found = wanted & self._terms(f"{doc.title} {doc.body}")
             if wanted and found == wanted:
-                hits.append(SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(len(found))))
+                hits.append(SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(len(found)),
+                                      audience=doc.audience))
         return sorted(hits, key=lambda h: (-h.score, h.title))[:limit]

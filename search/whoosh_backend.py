@@ -108,6 +108,6 @@ class WhooshBackend:
             results.formatter = HtmlFormatter(tagname="b")
             return [
                 SearchHit(hit["key"], hit["kind"], hit["title"], hit["url"], hit["country"], float(hit.score),
-                          hit.highlights("body") or "")
+                          hit.highlights("body") or "", hit["audience"])
                 for hit in results
             ]

@@ -29,3 +29,15 @@ def test_upgrade_twice_is_harmless(empty_engine):
     migrate.upgrade(empty_engine)
     migrate.upgrade(empty_engine)
     assert schema_differences(empty_engine) == []
+
+
+def test_migrations_form_a_single_line():
+    """One head: a new revision must build on it, not branch beside it."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from registry.migrate import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == ["0006"]

@@ -66,3 +66,16 @@ def test_overlong_query_is_400(client):
 def test_odd_queries_never_fail(session, backend, query):
     reindex(session, backend)
     assert isinstance(backend.query(query), list)
+
+
+def test_country_limited_staff_see_restricted_hits_of_their_countries_only(app, search_backend, login_as):
+    search_backend.index([
+        SearchDocument(key="m:rs", kind="minutes", title="Procès-verbal restreint Serbie", body="preuve", url="/m/rs",
+                       country="RS", audience="staff"),
+        SearchDocument(key="m:ga", kind="minutes", title="Procès-verbal restreint Gabon", body="preuve", url="/m/ga",
+                       country="GA", audience="staff"),
+    ])
+    limited = login_as("delegation", countries=("RS",))
+    assert {h["key"] for h in limited.get("/api/search", params={"q": "preuve"}).json()} == {"m:rs"}
+    legal = login_as("legal")
+    assert {h["key"] for h in legal.get("/api/search", params={"q": "preuve"}).json()} == {"m:rs", "m:ga"}

@@ -7,7 +7,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from registry.auth.audiences import audiences_for
+from registry.auth.audiences import PUBLIC, audiences_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
@@ -22,8 +22,11 @@ def run_query(request: Request, q: str | None, country: str | None, kind: str | 
         raise BadParameter("q", text[:40] + "…", "at most 200 characters")
     if not text:
         return []
-    return request.app.state.search.query(text, audiences=audiences_for(current_principal(request)),
-                                          country=(country or "").upper(), kind=kind or "", limit=50)
+    principal = current_principal(request)
+    hits = request.app.state.search.query(text, audiences=audiences_for(principal), country=(country or "").upper(),
+                                          kind=kind or "", limit=50)
+    # a delegation member limited to some countries sees restricted material of those countries only
+    return [hit for hit in hits if hit.audience == PUBLIC or principal.covers_country(hit.country)]
 
 
 class SearchController(Controller):
