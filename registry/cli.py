@@ -4,6 +4,8 @@ imported inside the commands."""
 import getpass
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -139,6 +141,17 @@ def cli_actor():
     return Actor(name=f"cli:{who}")
 
 
+@contextmanager
+def account_session() -> Iterator:
+    """One transaction on the configured database, whose connections are closed afterwards."""
+    engine = reachable_engine(load_settings())
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def read_password(from_stdin: bool, prompt: str = "Password: ") -> str:
     return sys.stdin.readline().rstrip("\n") if from_stdin else getpass.getpass(prompt)
 
@@ -154,9 +167,8 @@ def users_create(username: str, role: str, display_name: str, countries: tuple[s
     from registry import accounts
 
     password = read_password(password_stdin)
-    engine = reachable_engine(load_settings())
     try:
-        with session_scope(engine) as session:
+        with account_session() as session:
             user = accounts.create_user(session, username, password, role, display_name, actor=cli_actor(),
                                         countries=countries)
     except accounts.AccountError as exc:
@@ -169,7 +181,7 @@ def users_list() -> None:
     """List the accounts with their role, countries and state."""
     from registry import accounts
 
-    with session_scope(reachable_engine(load_settings())) as session:
+    with account_session() as session:
         for user in accounts.list_users(session):
             state = "active" if user.is_active else "disabled"
             click.echo(f"{user.username}\t{user.role}\t{','.join(user.countries) or 'all'}\t{state}")
@@ -178,9 +190,8 @@ def users_list() -> None:
 def change_account(username: str, change) -> None:
     from registry import accounts
 
-    engine = reachable_engine(load_settings())
     try:
-        with session_scope(engine) as session:
+        with account_session() as session:
             user = accounts.find_user(session, username)
             if user is None:
                 raise click.ClickException(f"no account named {username!r}")
@@ -238,9 +249,8 @@ def tokens_create(name: str, username: str, role: str, countries: tuple[str, ...
     from registry import accounts
     from registry.auth import tokens as api_tokens
 
-    engine = reachable_engine(load_settings())
     try:
-        with session_scope(engine) as session:
+        with account_session() as session:
             owner = accounts.find_user(session, username)
             if owner is None:
                 raise click.ClickException(f"no account named {username!r}")
@@ -256,7 +266,7 @@ def tokens_list() -> None:
     """List the tokens (never their secrets) with their last use."""
     from registry.auth import tokens as api_tokens
 
-    with session_scope(reachable_engine(load_settings())) as session:
+    with account_session() as session:
         for token, owner in api_tokens.list_tokens(session):
             state = "revoked" if token.revoked_at else "active"
             used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
@@ -273,7 +283,7 @@ def tokens_revoke(name: str) -> None:
     from registry.auth import tokens as api_tokens
     from registry.auth.models import ApiToken
 
-    with session_scope(reachable_engine(load_settings())) as session:
+    with account_session() as session:
         token = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
         if token is None:
             raise click.ClickException(f"no token named {name!r}")

@@ -29,7 +29,9 @@ PUBLIC_BY_NATURE = {
 AUTOMATIC_OPTIONS = "options_handler"
 
 ROLES: list[Role | None] = [None, *Role]  # None: anonymous
-SAMPLE_PATH_VALUES = {"int": "999999", "str": "ZZ", "path": "x", "uuid": str(uuid.UUID(int=0))}
+# values that parse but name nothing: an allowed caller gets 404 or 400, never a change
+SAMPLE_PATH_VALUES = {"int": "999999", "str": "ZZ", "path": "x", "uuid": str(uuid.UUID(int=0)), "date": "1900-01-01",
+                      "datetime": "1900-01-01T00:00:00", "float": "0.5", "decimal": "0.5", "time": "00:00:00"}
 
 
 def route_table(app: Litestar) -> list[tuple[str, str, object]]:

@@ -24,12 +24,14 @@ from registry.web.security_middleware import BEARER_CHALLENGE
 logger = logging.getLogger("registry.web")
 
 TITLES = {
+    400: mark("Invalid request"),
     401: mark("Please log in"),
     403: mark("Not allowed"),
     429: mark("Too many requests"),
     500: mark("Something went wrong"),
 }
 MESSAGES = {
+    400: mark("The request could not be read. Check what was sent, then try again."),
     401: mark("This page or action needs an account. Log in, then try again."),
     403: mark("Your account may not do this. Ask an administrator if you need it."),
     429: mark("Too many requests: wait a moment, then try again."),

@@ -5,6 +5,7 @@ from litestar.response import Template
 
 from registry.accounts import AccountError
 from registry.i18n import translations
+from registry.web.i18n_middleware import request_locale
 
 
 def client_address(request: Request) -> str:
@@ -20,12 +21,8 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def locale_of(request: Request) -> str:
-    return request.scope.get("state", {}).get("locale", "fr")
-
-
 def error_text(request: Request, exc: AccountError) -> str:
-    return translations(locale_of(request)).gettext(exc.message) % exc.params
+    return translations(request_locale(request)).gettext(exc.message) % exc.params
 
 
 def page_with_error(request: Request, template: str, context: dict, exc: AccountError,
