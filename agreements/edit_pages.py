@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from agreements import exchange, services
+from agreements.history_api import UPLOAD_BODY_LIMIT
 from agreements.instrument_api import reindex
 from agreements.labels import KIND_LABELS, LINK_LABELS
 from agreements.models import Instrument
@@ -122,7 +123,8 @@ class InstrumentEditPages(Controller):
         reindex(request, db_session, instrument)
         return Redirect(f"/countries/{instrument.country_code}/instruments/{instrument.slug}", status_code=303)
 
-    @post("/countries/{code:str}/instruments/{slug:str}/texts", sync_to_thread=True, guards=EDIT)
+    @post("/countries/{code:str}/instruments/{slug:str}/texts", sync_to_thread=True, guards=EDIT,
+          request_max_body_size=UPLOAD_BODY_LIMIT)
     def upload_text(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
                     slug: FromPath[str], data: MULTIPART) -> Template | Redirect:
         instrument = instrument_by_slug_or_404(db_session, code, slug)
@@ -164,7 +166,7 @@ class InstrumentEditPages(Controller):
     def import_form(self) -> Template:
         return Template("agreements/import.html", context={"report": None})
 
-    @post("/instruments/import", sync_to_thread=True, guards=EDIT)
+    @post("/instruments/import", sync_to_thread=True, guards=EDIT, request_max_body_size=UPLOAD_BODY_LIMIT)
     def import_file(self, request: Request, db_session: NamedDependency[Session], data: MULTIPART) -> Template:
         dry_run = data.get("apply") != "on"
         rows = {}

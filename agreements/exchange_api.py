@@ -10,6 +10,7 @@ from litestar.params import Body, FromQuery
 from sqlmodel import Session
 
 from agreements import exchange
+from agreements.history_api import UPLOAD_BODY_LIMIT
 from agreements.search import instrument_documents
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
@@ -55,6 +56,7 @@ class ExchangeController(Controller):
         return _csv_response(exchange.export_csv(db_session)[1], "links.csv")
 
     @post("/import/instruments", sync_to_thread=True, guards=EDIT, status_code=200,
+          request_max_body_size=UPLOAD_BODY_LIMIT,
           summary="Import the JSON export format; dry_run=true reports without writing")
     def import_json(self, request: Request, db_session: NamedDependency[Session], data: Annotated[dict, Body()],
                     dry_run: FromQuery[str | None] = None) -> dict:
@@ -63,6 +65,7 @@ class ExchangeController(Controller):
         return self._run(request, db_session, data["instruments"], data.get("links") or [], dry_run)
 
     @post("/import/instruments.csv", sync_to_thread=True, guards=EDIT, status_code=200,
+          request_max_body_size=UPLOAD_BODY_LIMIT,
           summary="Import instruments.csv and/or links.csv (multipart); dry_run=true reports without writing")
     def import_csv(self, request: Request, db_session: NamedDependency[Session],
                    data: Annotated[dict, Body(media_type=RequestEncodingType.MULTI_PART)],

@@ -22,6 +22,8 @@ from registry.web.actor import actor_for
 from registry.web.params import BadParameter
 
 READ = [requires(Permission.read_public)]
+# the request may be this large; the service then applies REGISTRY_MAX_UPLOAD_MB
+UPLOAD_BODY_LIMIT = 64 * 2**20
 EDIT = [requires(Permission.edit_instruments)]
 
 
@@ -69,7 +71,7 @@ class InstrumentHistoryController(Controller):
                                 .order_by(OfficialText.language, OfficialText.id.desc())).all()
         return [text_out(t, db_session.get(blobs.Blob, t.blob_sha256).size) for t in texts]
 
-    @post("/texts", sync_to_thread=True, guards=EDIT, summary="Upload the official text in one language (PDF or DOCX)")
+    @post("/texts", sync_to_thread=True, guards=EDIT, request_max_body_size=UPLOAD_BODY_LIMIT, summary="Upload the official text in one language (PDF or DOCX)")
     def upload_text(self, request: Request, db_session: NamedDependency[Session], instrument_id: FromPath[int],
                     data: Annotated[dict, Body(media_type=RequestEncodingType.MULTI_PART)]) -> OfficialTextOut:
         instrument = instrument_or_404(db_session, instrument_id)

@@ -120,3 +120,17 @@ def test_upload_page_refuses_a_pdf_bomb_and_the_server_stays_up(login_as, client
     ok = legal.post("/countries/RS/instruments/2014-11-06-accord/texts", data={"language": "fr"},
                     files={"file": ("accord.pdf", pdf_bytes("Accord"), "application/pdf")}, follow_redirects=False)
     assert ok.status_code == 303
+
+
+def test_an_official_text_of_several_megabytes_is_accepted(api_client_as, client):
+    legal = api_client_as("legal")
+    serbia = {i["slug"]: i["id"] for i in client.get("/api/instruments?country=RS").json()}
+    import random
+
+    words = random.Random(7)
+    big = docx_bytes(*(f"Article {n}. " + " ".join(f"{words.getrandbits(40):x}" for _ in range(300))
+                       for n in range(600)))
+    assert len(big) > 2**20  # over the 1 MiB default body limit
+    response = legal.post(f"/api/instruments/{serbia['2014-11-06-accord']}/texts", data={"language": "fr"},
+                          files={"file": ("accord.docx", big, "application/octet-stream")})
+    assert response.status_code == 201, response.text[:300]
