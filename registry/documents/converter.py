@@ -6,7 +6,9 @@ time limit, a dead or stuck server is restarted, and every output is checked to 
 unoserver must run under the Python that has LibreOffice's `uno` module (Debian's python3
 with python3-uno): `make uno` builds `.venv-uno` for it; only the XML-RPC client runs here."""
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -99,12 +101,18 @@ class UnoserverConverter:
         raise ConversionFailed("unoserver did not answer within 60 s")
 
     def _stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        """Stop unoserver and the LibreOffice it started: the whole process group (own session)."""
+        if self._process is not None:
+            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(self._process.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self._process.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
         self._process = None
 
     def _proxy(self, timeout: float):
