@@ -39,7 +39,7 @@ uno:
 
 # The database tests again, against the PostgreSQL server named by REGISTRY_TEST_POSTGRES_URL
 test-postgres: $(STAMP_TEST)
-	$(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m postgres $(PYTEST_ARGS)
 
 # Catalogs: `make locales-update` (it prefills English from the msgids), fill the new French
 # msgstr in locales/fr/LC_MESSAGES/messages.po, run

@@ -21,7 +21,7 @@ class Settings:
     database_url: str = _setting("", "SQLAlchemy URL; empty means SQLite in the data folder. PostgreSQL: postgresql+psycopg://user:pw@host/db")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8000, "Port the server listens on.")
-    secret_key: str = _setting("", "Secret for sessions and CSRF; empty means one is generated and kept in the data folder.")
+    secret_key: str = _setting("", "Secret that signs CSRF tokens and device cookies; empty means one is generated and kept in the data folder.")
     environment: str = _setting("development", "development or production (production sets Secure cookies and hides error details).")
     default_locale: str = _setting("fr", "Interface language when the request names none.")
     search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance) or memory (tests).")

@@ -4,6 +4,7 @@ Database tests run on SQLite by default; with REGISTRY_TEST_POSTGRES_URL set, te
 `postgres` run against that server too (each in its own schema-free fresh database)."""
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +39,12 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "var", environment="test", search_backend="memory", secret_key="t" * 32)
 
 
-def _fresh_postgres_database() -> Iterator[str]:
+def _fresh_postgres_database(template: str | None = None) -> Iterator[str]:
     admin_url = make_url(POSTGRES_URL)
     name = f"registry_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -70,14 +71,51 @@ def empty_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def engine(empty_engine: Engine) -> Engine:
-    """A migrated database holding the shipped reference data."""
-    migrate.upgrade(empty_engine)
-    with Session(empty_engine) as session:
+def _migrate_and_seed(url: str) -> None:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
         seed(session)
         session.commit()
-    return empty_engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_file(tmp_path_factory) -> Path:
+    """Migrated and seeded once per test process; each test gets a copy (seeding costs seconds)."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    _migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_template() -> Iterator[str]:
+    """A migrated, seeded PostgreSQL database used as CREATE DATABASE … TEMPLATE for each test."""
+    if not POSTGRES_URL:
+        missing_dependency("REGISTRY_TEST_POSTGRES_URL is not set (PostgreSQL server for database tests)")
+    for url in _fresh_postgres_database():
+        _migrate_and_seed(url)
+        yield make_url(url).database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded_database_url(request, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding the shipped reference data, on each backend."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("seeded_sqlite_file"), target)
+        yield f"sqlite:///{target}"
+        return
+    template = request.getfixturevalue("seeded_postgres_template")
+    yield from _fresh_postgres_database(template=template)
+
+
+@pytest.fixture
+def engine(seeded_database_url: str) -> Iterator[Engine]:
+    """A migrated database holding the shipped reference data (a copy of a seeded template)."""
+    engine = make_engine(seeded_database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
