@@ -3,7 +3,6 @@
 import re
 import unicodedata
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from agreements.models import Instrument
@@ -13,7 +12,8 @@ from agreements.validation import choice_problems, date_problems
 from registry import audit
 from registry.labels import mark
 from registry.models import Country, utcnow
-from registry.problems import FieldError, Refused, StaleVersion
+from registry.problems import FieldError, Refused
+from registry.versioning import claim_version
 
 EDITABLE_FIELDS = tuple(name for name in TRACKED_FIELDS if name not in ("country_code", "slug"))
 KIND_WORDS = {"agreement": "accord", "administrative_arrangement": "arrangement", "amendment": "avenant",
@@ -57,19 +57,6 @@ def create_instrument(session: Session, actor: audit.Actor, values: dict) -> Ins
     return instrument
 
 
-def _claim_version(session: Session, instrument: Instrument, expected_version: int) -> None:
-    """Compare-and-set on the version column: of two editors saving at once, exactly one wins."""
-    result = session.execute(
-        update(Instrument).where(Instrument.id == instrument.id, Instrument.version == expected_version)
-        .values(version=expected_version + 1).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        current = session.get(Instrument, instrument.id)
-        session.refresh(current)
-        raise StaleVersion(expected_version, current.version)
-
-
 def update_instrument(session: Session, actor: audit.Actor, instrument: Instrument, changes: dict,
                       expected_version: int, action: str = "update") -> Instrument:
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
@@ -80,10 +67,9 @@ def update_instrument(session: Session, actor: audit.Actor, instrument: Instrume
         merged[name] = changes.get(name, getattr(instrument, name))
     _check(merged)
     before = snapshot(instrument)
-    _claim_version(session, instrument, expected_version)
+    claim_version(session, instrument, expected_version)
     for name, value in changes.items():
         setattr(instrument, name, value)
-    instrument.version = expected_version + 1
     instrument.updated_at = utcnow()
     session.add(instrument)
     session.flush()

@@ -4,12 +4,9 @@ compare-and-set on the version number (ETag), snapshots for the audit."""
 import hashlib
 import json
 
-from sqlalchemy import update
-from sqlmodel import Session
-
 from forms.models import FormVersion, VersionStatus
 from registry.labels import mark
-from registry.problems import Conflict, StaleVersion
+from registry.problems import Conflict
 
 AUDITED_VERSION_FIELDS = ("number", "label", "status", "valid_from", "valid_until", "change_notes", "template_kind",
                           "template_filename", "template_sha256", "content_sha256", "published_by", "withdrawn_reason")
@@ -27,20 +24,6 @@ def version_snapshot(version: FormVersion) -> dict:
     snapshot["valid_until"] = version.valid_until.isoformat() if version.valid_until else None
     snapshot["field_names"] = [f.get("name") for f in version.fields]
     return snapshot
-
-
-def claim_version(session: Session, version: FormVersion, expected: int) -> None:
-    """Compare-and-set on the version column: of two editors saving at once, exactly one wins."""
-    result = session.execute(
-        update(FormVersion).where(FormVersion.id == version.id, FormVersion.version == expected)
-        .values(version=expected + 1).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        current = session.get(FormVersion, version.id)
-        session.refresh(current)
-        raise StaleVersion(expected, current.version)
-    version.version = expected + 1
 
 
 def require_draft(version: FormVersion) -> None:

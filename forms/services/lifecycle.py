@@ -11,11 +11,13 @@ from sqlmodel import Session, select
 
 from forms.models import Form, FormValidation, FormVersion, Side, VersionStatus
 from forms.queries import missing_sides, validations_of
-from forms.services.common import claim_version, version_snapshot
+from forms.services.common import version_snapshot
 from registry import audit
 from registry.labels import mark
 from registry.models import LiaisonBody, utcnow
 from registry.problems import Conflict, FieldError, Refused
+from registry.versioning import claim_version
+
 
 def default_body(session: Session, form: Form, side: str) -> LiaisonBody | None:
     country = "FR" if side == Side.france else form.country_code

@@ -8,12 +8,13 @@ from sqlmodel import Session, select
 
 from forms.fields import FieldSpec, parse_fields
 from forms.models import Form, FormVersion
-from forms.services.common import claim_version, content_sha256, require_draft, version_snapshot
+from forms.services.common import content_sha256, require_draft, version_snapshot
 from forms.template_check import TemplateRefused, check_upload, match_fields, pdf_field_names
 from registry import audit, blobs
 from registry.labels import mark
 from registry.models import utcnow
 from registry.problems import FieldError, Refused
+from registry.versioning import claim_version
 
 EDITABLE = ("label", "change_notes", "valid_from", "valid_until", "fields")
 
