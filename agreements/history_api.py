@@ -19,6 +19,7 @@ from registry import blobs
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.web.actor import actor_for
+from registry.web.downloads import content_disposition
 from registry.web.params import BadParameter
 
 READ = [requires(Permission.read_public)]
@@ -97,10 +98,3 @@ class InstrumentHistoryController(Controller):
                         headers={"Content-Disposition": content_disposition(text.filename),
                                  "ETag": f'"{blob.sha256}"'})
 
-
-def content_disposition(filename: str) -> str:
-    """RFC 6266 / 5987: an ASCII fallback and the UTF-8 name, so accented names survive."""
-    from urllib.parse import quote
-
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -35,6 +35,7 @@ from registry.enums import Risk
 from registry.labels import mark
 from registry.problems import FieldError, Refused
 from registry.web.actor import actor_for
+from registry.web.downloads import content_disposition
 from registry.web.etag import etag_for, expected_version
 from registry.web.params import BadParameter, parse_choice, parse_date
 
@@ -174,7 +175,7 @@ class FormApiController(Controller):
             raise NotFoundException(detail=f"version {number} of {form.code} has no template yet")
         filename = f"{form.slug}-v{version.number}.{version.template_kind}"
         return Response(version.template_data, media_type=version.template_media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                        headers={"Content-Disposition": content_disposition(filename),
                                  "ETag": f'"{version.template_sha256}"'})
 
     @get("/{code:str}/compare", sync_to_thread=True, guards=READ,

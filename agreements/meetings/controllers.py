@@ -31,8 +31,10 @@ from agreements.meetings.visibility import can_edit, can_see, shows_minutes
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
+from registry.documents.provenance import pdf_from_docx
 from registry.labels import mark
 from registry.web.actor import actor_for
+from registry.web.downloads import content_disposition
 from registry.web.etag import etag_for, expected_version
 from registry.web.params import BadParameter, parse_choice, parse_year
 
@@ -218,10 +220,10 @@ def document_response(request: Request, session: Session, meeting: Meeting, kind
     filename = document.filename
     media_type = DOCX
     if fmt == "pdf":
-        data = request.app.state.converter.convert(data)
+        data = pdf_from_docx(request.app.state.converter, data)  # keeps the provenance
         filename, media_type = filename.removesuffix(".docx") + ".pdf", "application/pdf"
     return Response(data, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(filename)})
 
 
 class FollowUpController(Controller):

@@ -1,7 +1,6 @@
 """Official texts of an instrument: one current file per language, bytes stored once."""
 
 import io
-from pathlib import PurePath
 
 from sqlmodel import Session, select
 
@@ -9,17 +8,11 @@ from agreements.models import Instrument, OfficialText
 from registry import audit, blobs
 from registry.labels import mark
 from registry.problems import FieldError, Refused
+from registry.web.downloads import safe_filename
 from registry.uploads import UploadRejected, inspect_docx, inspect_pdf
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def safe_filename(name: str) -> str:
-    """The last path component only (no traversal), control characters removed, length capped."""
-    base = PurePath(name.replace("\\", "/")).name
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
-    return cleaned[:200] or "texte"
 
 
 def docx_text(data: bytes) -> str:
@@ -59,7 +52,7 @@ def attach_official_text(session: Session, actor: audit.Actor, instrument: Instr
         old.is_current = False
         session.add(old)
     official = OfficialText(instrument_id=instrument.id, language=language, blob_sha256=blob.sha256,
-                            filename=safe_filename(filename), media_type=media_type, extracted_text=text,
+                            filename=safe_filename(filename, "texte"), media_type=media_type, extracted_text=text,
                             uploaded_by=actor.name)
     session.add(official)
     session.flush()

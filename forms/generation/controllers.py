@@ -18,6 +18,7 @@ from registry import audit
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.web.actor import actor_for
+from registry.web.downloads import content_disposition
 from registry.web.params import BadParameter, parse_choice, parse_date
 
 READ = [requires(Permission.read_public)]
@@ -26,8 +27,6 @@ MAX_BATCH_BYTES = 50 * 2**20
 
 
 def file_response(file, status_code: int = 200) -> Response[bytes]:
-    from agreements.history_api import content_disposition
-
     return Response(file.data, media_type=file.media_type, status_code=status_code,
                     headers={"Content-Disposition": content_disposition(file.filename)})
 
@@ -36,7 +35,7 @@ def _format(value: str | None) -> str:
     return parse_choice("format", value, FORMATS) or "docx"
 
 
-def _record(request: Request, session: Session, action: str, form, version, fmt: str, count: int, **extra) -> None:
+def record_generation(request: Request, session: Session, action: str, form, version, fmt: str, count: int, **extra) -> None:
     """Who generated which version, in which format, how many: never the data."""
     audit.record(session, actor_for(request), action, "form_version", version.id,
                  after={"form": form.code, "version": version.label, "format": fmt, "documents": count, **extra})
@@ -70,7 +69,7 @@ class GenerationController(Controller):
                              "errors": [p.__dict__ for p in problems]}, status_code=422)
         state = request.app.state
         file = filled(form, version, as_of, data, fmt, state.render_pool, state.converter)
-        _record(request, db_session, "form.generate", form, version, fmt, 1)
+        record_generation(request, db_session, "form.generate", form, version, fmt, 1)
         return file_response(file)
 
     @post("/batches", sync_to_thread=True, guards=GENERATE, status_code=200, request_max_body_size=MAX_BATCH_BYTES,
@@ -90,7 +89,7 @@ class GenerationController(Controller):
         rows = batches.read_rows(raw, media, job)
         state = request.app.state
         result = batches.run_batch(job, rows, fmt, state.render_pool, state.converter, name_field or "", form.slug)
-        _record(request, db_session, "form.generate_batch", form, version, fmt, result.documents,
+        record_generation(request, db_session, "form.generate_batch", form, version, fmt, result.documents,
                 rejected_rows=len({r[0] for r in result.rejected}))
         return Response(result.archive, media_type="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{form.slug}_{version.label}.zip"',

@@ -13,7 +13,7 @@ from litestar.response import Template
 from sqlmodel import Session, select
 
 from forms.fields import ADDRESS_PARTS, FieldType, parse_fields
-from forms.generation.controllers import _record, file_response
+from forms.generation.controllers import file_response, record_generation
 from forms.generation.generate import FORMATS, check_data, filled, resolve
 from forms.generation.jobs import job_for
 from registry.auth.guards import requires
@@ -97,7 +97,7 @@ class FillPages(Controller):
                             context=self._context(db_session, form, version, as_of, _flat(values), errors))
         state = request.app.state
         file = filled(form, version, as_of, values, fmt, state.render_pool, state.converter)
-        _record(request, db_session, "form.generate", form, version, fmt, 1)
+        record_generation(request, db_session, "form.generate", form, version, fmt, 1)
         return file_response(file)
 
     @staticmethod

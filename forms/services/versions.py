@@ -15,6 +15,7 @@ from registry.labels import mark
 from registry.models import utcnow
 from registry.problems import FieldError, Refused
 from registry.versioning import claim_version
+from registry.web.downloads import safe_filename
 
 EDITABLE = ("label", "change_notes", "valid_from", "valid_until", "fields")
 
@@ -138,7 +139,7 @@ def upload_template(session: Session, actor: audit.Actor, version: FormVersion, 
         raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.message})]) from None
     before = version_snapshot(version)
     claim_version(session, version, expected_version)
-    version.template_kind, version.template_filename = checked.kind.value, safe_filename(filename, checked.kind.value)
+    version.template_kind, version.template_filename = checked.kind.value, safe_filename(filename, f"template.{checked.kind.value}")
     version.template_media_type, version.template_data = checked.media_type, data
     version.template_sha256, version.template_variables = blobs.sha256_hex(data), checked.variables
     if fields is not None:
@@ -150,9 +151,3 @@ def upload_template(session: Session, actor: audit.Actor, version: FormVersion, 
     audit.record(session, actor, "form_version.template", "form_version", version.id, before=before,
                  after=version_snapshot(version), detail=f"{len(data)} bytes")
     return version
-
-
-def safe_filename(name: str, kind: str) -> str:
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")[:200]
-    return cleaned or f"template.{kind}"
