@@ -35,7 +35,8 @@ def _format(value: str | None) -> str:
     return parse_choice("format", value, FORMATS) or "docx"
 
 
-def record_generation(request: Request, session: Session, action: str, form, version, fmt: str, count: int, **extra) -> None:
+def record_generation(request: Request, session: Session, action: str, form, version, fmt: str, count: int,
+                      **extra) -> None:
     """Who generated which version, in which format, how many: never the data."""
     audit.record(session, actor_for(request), action, "form_version", version.id,
                  after={"form": form.code, "version": version.label, "format": fmt, "documents": count, **extra})
