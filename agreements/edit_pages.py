@@ -58,8 +58,8 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 
 
 def translated(request: Request, errors: list[FieldError]) -> dict[str, str]:
-    gettext = i18n.translations(request_locale(request)).gettext
-    return {e.field: gettext(e.message) % e.params for e in errors}
+    locale = request_locale(request)
+    return {e.field: i18n.gettext(locale, e.message, **e.params) for e in errors}
 
 
 def form_context(session: Session, values: dict, errors: dict | None = None, **extra) -> dict:

@@ -21,6 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from registry.labels import QUOTED_TERM, Term, Terms
+
 UI_LOCALES = ("fr", "en")
 DEFAULT_UI_LOCALE = "fr"
 # Language names shown by the switch, each in its own language (so not from the catalogs)
@@ -152,8 +154,21 @@ def prefill_from_msgids(po_path) -> int:
 
 
 def gettext(locale: str, message: str, **variables) -> str:
-    text = translations(locale).gettext(message)
-    return text % variables if variables else text
+    """`message` in `locale`, with its variables; terms among them (statuses, sides) are shown
+    by their translated label rather than their code."""
+    translate = translations(locale).gettext
+    text = translate(message)
+    if not variables:
+        return text
+    return text % {name: _shown(value, translate) for name, value in variables.items()}
+
+
+def _shown(value, translate):
+    if isinstance(value, Term):
+        return translate(QUOTED_TERM) % {"term": translate(value.label)}
+    if isinstance(value, Terms):
+        return ", ".join(_shown(v, translate) for v in value) or "—"
+    return value
 
 
 def ngettext(locale: str, singular: str, plural: str, n: int, **variables) -> str:

@@ -2,8 +2,43 @@
 catalogs (babel keyword `mark`); pages translate it at render time with `_()`."""
 
 
+from dataclasses import dataclass
+
+
 def mark(message: str) -> str:
     return message
+
+
+@dataclass(frozen=True)
+class Term:
+    """A coded value inside a message (a status, a side): its code for machines and logs, its
+    label (a msgid) for people, translated with the message that holds it (registry.i18n.gettext)."""
+
+    code: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Terms(tuple):
+    """Several terms in one message parameter, e.g. the statuses allowed next."""
+
+    def __str__(self) -> str:
+        return ", ".join(str(t) for t in self) or "—"
+
+
+def term(labels: dict[str, str], code) -> Term:
+    code = getattr(code, "value", code)  # an enum member counts as its value
+    return Term(code, labels.get(code, code))
+
+
+def terms(labels: dict[str, str], codes) -> Terms:
+    return Terms(term(labels, code) for code in codes)
+
+
+# the quotes around a term shown inside a sentence (French: « … » with no-break spaces)
+QUOTED_TERM = mark("“%(term)s”")
 
 
 RISK_LABELS = {

@@ -4,8 +4,9 @@ compare-and-set on the version number (ETag), snapshots for the audit."""
 import hashlib
 import json
 
+from forms.labels import VERSION_STATUS_LABELS
 from forms.models import FormVersion, VersionStatus
-from registry.labels import mark
+from registry.labels import mark, term
 from registry.problems import Conflict
 
 AUDITED_VERSION_FIELDS = ("number", "label", "status", "valid_from", "valid_until", "change_notes", "template_kind",
@@ -31,6 +32,6 @@ def require_draft(version: FormVersion) -> None:
         return
     if version.status in (VersionStatus.published, VersionStatus.superseded):
         raise Conflict(mark("version %(number)s is %(status)s and can no longer change: start a new version "
-                            "(it begins as a copy of this one)"), number=version.number, status=version.status)
+                            "(it begins as a copy of this one)"), number=version.number, status=term(VERSION_STATUS_LABELS, version.status))
     raise Conflict(mark("version %(number)s is %(status)s: only a draft can be edited; start a new version"),
-                   number=version.number, status=version.status)
+                   number=version.number, status=term(VERSION_STATUS_LABELS, version.status))

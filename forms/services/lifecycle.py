@@ -9,11 +9,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from forms.labels import VERSION_STATUS_LABELS
 from forms.models import Form, FormValidation, FormVersion, Side, VersionStatus
 from forms.queries import missing_sides, validations_of
 from forms.services.common import version_snapshot
 from registry import audit
-from registry.labels import mark
+from registry.labels import mark, term
 from registry.models import LiaisonBody, utcnow
 from registry.problems import Conflict, FieldError, Refused
 from registry.versioning import claim_version
@@ -29,7 +30,7 @@ def record_validation(session: Session, actor: audit.Actor, form: Form, version:
     """`values`: side, validated_on; optionally body_name, liaison_body_id, meeting_ref, note."""
     if version.status != VersionStatus.draft:
         raise Conflict(mark("version %(number)s is %(status)s: validations are recorded on drafts"),
-                       number=version.number, status=version.status)
+                       number=version.number, status=term(VERSION_STATUS_LABELS, version.status))
     if not version.template_sha256:
         raise Conflict(mark("version %(number)s has no template yet: a validation agrees to a template and its fields"),
                        number=version.number)
@@ -106,7 +107,7 @@ def publish_version(session: Session, actor: audit.Actor, form: Form, version: F
 
 def _require_validated(session: Session, version: FormVersion) -> None:
     if version.status in (VersionStatus.published, VersionStatus.superseded, VersionStatus.withdrawn):
-        raise Conflict(mark("version %(number)s is already %(status)s"), number=version.number, status=version.status)
+        raise Conflict(mark("version %(number)s is already %(status)s"), number=version.number, status=term(VERSION_STATUS_LABELS, version.status))
     validations = validations_of(session, [version.id])[version.id]
     missing = missing_sides(version, validations)
     if not missing:
@@ -142,7 +143,7 @@ def _supersede(session: Session, actor: audit.Actor, old: FormVersion, until: da
 def withdraw_version(session: Session, actor: audit.Actor, version: FormVersion, reason: str,
                      expected_version: int) -> FormVersion:
     if version.status == VersionStatus.withdrawn:
-        raise Conflict(mark("version %(number)s is already %(status)s"), number=version.number, status=version.status)
+        raise Conflict(mark("version %(number)s is already %(status)s"), number=version.number, status=term(VERSION_STATUS_LABELS, version.status))
     if not (reason or "").strip():
         raise Refused([FieldError("reason", mark("say why the version is withdrawn"), {})])
     before = version_snapshot(version)

@@ -17,7 +17,13 @@ def _locale(request: Request) -> str:
 
 
 def translate(request: Request, message: str, params: dict) -> str:
-    return i18n.translations(_locale(request)).gettext(message) % params
+    return i18n.gettext(_locale(request), message, **params)
+
+
+def machine_readable(params: dict) -> dict:
+    """The parameters of a refusal for programs: terms by their code."""
+    return {name: value if isinstance(value, int | float | bool | None) else str(value)
+            for name, value in params.items()}
 
 
 def refused_handler(request: Request, exc: Refused) -> Response:
@@ -27,7 +33,8 @@ def refused_handler(request: Request, exc: Refused) -> Response:
 
 
 def conflict_handler(request: Request, exc: Conflict) -> Response:
-    return Response({"status_code": 409, "detail": translate(request, exc.message, exc.params)}, status_code=409)
+    return Response({"status_code": 409, "detail": translate(request, exc.message, exc.params),
+                     "extra": machine_readable(exc.params)}, status_code=409)
 
 
 def stale_handler(request: Request, exc: StaleVersion) -> Response:

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from agreements.meetings.labels import SIDE_LABELS, STATUS_LABELS
 from agreements.meetings.models import Meeting, MeetingInstrument, MeetingKind, MeetingStatus
 from agreements.meetings.queries import agenda_of, approvals_of, heads_of
 from agreements.meetings.services.agenda import propose_agenda
@@ -12,7 +13,7 @@ from agreements.meetings.services.common import FROZEN, claim_version, refuse_if
 from agreements.meetings.validation import meeting_problems, null_problems
 from agreements.models import Instrument
 from registry import audit
-from registry.labels import mark
+from registry.labels import mark, term, terms
 from registry.models import Country
 from registry.problems import Conflict, FieldError, Refused
 
@@ -144,7 +145,7 @@ def _approval_blocker(session: Session, meeting: Meeting) -> Conflict | None:
     sides = {p.side for p, _ in heads}
     missing_sides = [side for side in ("france", "partner") if side not in sides]
     if missing_sides:
-        return Conflict(mark("no head of delegation is recorded for: %(sides)s"), sides=", ".join(missing_sides))
+        return Conflict(mark("no head of delegation is recorded for: %(sides)s"), sides=terms(SIDE_LABELS, missing_sides))
     approved = {a.participant_id for a in approvals_of(session, meeting.id, meeting.minutes_revision)}
     missing = [contact.name for p, contact in heads if p.id not in approved]
     if missing:
@@ -162,8 +163,8 @@ def change_status(session: Session, actor: audit.Actor, meeting: Meeting, target
     allowed = NEXT_STATUS[meeting.status]
     if target not in allowed:
         raise Conflict(mark("a meeting whose status is %(current)s cannot become %(requested)s; next allowed: "
-                            "%(allowed)s"), current=meeting.status, requested=target,
-                       allowed=", ".join(allowed) or "—")
+                            "%(allowed)s"), current=term(STATUS_LABELS, meeting.status),
+                       requested=term(STATUS_LABELS, target), allowed=terms(STATUS_LABELS, allowed))
     blocker = _blockers(session, meeting, target, today or date.today())
     if blocker:
         raise blocker

@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 
 from agreements.meetings.models import (ActionItem, ActionStatus, AgendaItem, Decision, DecisionEffect, Meeting,
                                         MeetingStatus, MinutesApproval, MinutesRevision, Participant)
+from agreements.meetings.labels import STATUS_LABELS
 from agreements.meetings.queries import agenda_of, approvals_of
 from agreements.meetings.references import Resolvers, resolve
 from agreements.meetings.services.common import claim_version, refuse_if_frozen
 from agreements.meetings.validation import choice_problem
 from registry import audit
-from registry.labels import mark
+from registry.labels import mark, term
 from registry.problems import Conflict, FieldError, Refused
 
 WRITABLE = (MeetingStatus.held.value, MeetingStatus.minutes_draft.value)
@@ -81,7 +82,7 @@ def _refuse_unless_writable(meeting: Meeting) -> None:
     refuse_if_frozen(meeting)
     if meeting.status not in WRITABLE:
         raise Conflict(mark("minutes are written once the meeting is held; its status is %(current)s"),
-                       current=meeting.status)
+                       current=term(STATUS_LABELS, meeting.status))
 
 
 def _text_required(prefix: str, entries: list[dict]) -> list[FieldError]:
@@ -199,7 +200,7 @@ def approve_minutes(session: Session, actor: audit.Actor, meeting: Meeting, part
     """One head of delegation agrees to the current revision."""
     if meeting.status != MeetingStatus.minutes_draft:
         raise Conflict(mark("minutes are approved while they are being drafted; the status is %(current)s"),
-                       current=meeting.status)
+                       current=term(STATUS_LABELS, meeting.status))
     participant = session.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id or not participant.is_head:
         raise Refused([FieldError("participant_id", mark("no head of delegation %(id)s in this meeting"),
