@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Permi
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel import Session, select
 
+from agreements.meetings.queries import decisions_affecting
 from agreements.models import Instrument
 from forms import services
 from forms.compare import compare_fields
@@ -76,13 +77,16 @@ def version_or_404(request: Request, session: Session, form: Form, number: int) 
     return version
 
 
-def version_out(session: Session, form: Form, version: FormVersion) -> VersionOut:
+def version_out(request: Request, session: Session, form: Form, version: FormVersion) -> VersionOut:
     numbers = dict(session.exec(select(FormVersion.id, FormVersion.number).where(FormVersion.form_id == form.id)).all())
-    return VersionOut.build(form, version, validations_of(session, [version.id])[version.id], numbers)
+    decisions = decisions_affecting(session, current_principal(request), "form_version", [version.id])
+    return VersionOut.build(form, version, validations_of(session, [version.id])[version.id], numbers,
+                            decisions.get(version.id, []))
 
 
-def version_response(session: Session, form: Form, version: FormVersion, status_code: int = 200) -> Response[VersionOut]:
-    return Response(version_out(session, form, version), status_code=status_code,
+def version_response(request: Request, session: Session, form: Form, version: FormVersion,
+                     status_code: int = 200) -> Response[VersionOut]:
+    return Response(version_out(request, session, form, version), status_code=status_code,
                     headers={"ETag": etag_for(version.version)})
 
 
@@ -150,7 +154,7 @@ class FormApiController(Controller):
                 extra={"form": form.code, "on": as_of.isoformat(), "state": item.state,
                        "versions": [version_summary(form, v).model_dump(mode="json") for v in published]})
         return AppliedForm(form=form_detail(request, db_session, form, as_of),
-                           version=version_out(db_session, form, version))
+                           version=version_out(request, db_session, form, version))
 
     @get("/{code:str}/versions", sync_to_thread=True, guards=READ, summary="Versions of a form (drafts: staff only)")
     def versions(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str]) -> list[VersionSummary]:
@@ -163,7 +167,7 @@ class FormApiController(Controller):
     def version(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
                 number: FromPath[int]) -> Response[VersionOut]:
         form = form_or_404(db_session, code)
-        return version_response(db_session, form, version_or_404(request, db_session, form, number))
+        return version_response(request, db_session, form, version_or_404(request, db_session, form, number))
 
     @get("/{code:str}/versions/{number:int}/template", sync_to_thread=True, guards=READ,
          summary="The template file of a version (DOCX or fillable PDF)")
@@ -195,7 +199,7 @@ class FormApiController(Controller):
         version = services.create_version(db_session, actor_for(request), form, data.label, data.based_on,
                                           data.change_notes)
         db_session.commit()
-        return version_response(db_session, form, version, status_code=201)
+        return version_response(request, db_session, form, version, status_code=201)
 
     @patch("/{code:str}/versions/{number:int}", sync_to_thread=True, guards=EDIT,
            summary="Edit a draft (label, notes, dates, fields); requires If-Match")
@@ -205,7 +209,7 @@ class FormApiController(Controller):
         version = version_or_404(request, db_session, form, number)
         services.update_version(db_session, actor_for(request), version, data.changes(), expected_version(request))
         db_session.commit()
-        return version_response(db_session, form, version)
+        return version_response(request, db_session, form, version)
 
     @put("/{code:str}/versions/{number:int}/template", sync_to_thread=True, guards=EDIT,
          request_max_body_size=MAX_TEMPLATE_BODY,
@@ -225,7 +229,7 @@ class FormApiController(Controller):
                                  expected_version(request), fields=fields_part(data.get("fields")),
                                  checker=in_worker(request))
         db_session.commit()
-        return version_response(db_session, form, version)
+        return version_response(request, db_session, form, version)
 
     @post("/{code:str}/versions/{number:int}/validations", sync_to_thread=True, guards=EDIT,
           summary="Record a liaison body's validation of the version's current content; requires If-Match")
@@ -236,7 +240,7 @@ class FormApiController(Controller):
         services.record_validation(db_session, actor_for(request), form, version, data.values(),
                                    expected_version(request))
         db_session.commit()
-        return version_response(db_session, form, version, status_code=201)
+        return version_response(request, db_session, form, version, status_code=201)
 
     @post("/{code:str}/versions/{number:int}/publish", sync_to_thread=True, guards=PUBLISH, status_code=200,
           summary="Publish a version validated by both liaison bodies, from a date; requires If-Match")
@@ -248,7 +252,7 @@ class FormApiController(Controller):
                                  data.valid_until or version.valid_until, expected_version(request))
         db_session.commit()
         reindex(request, db_session, form)
-        return version_response(db_session, form, version)
+        return version_response(request, db_session, form, version)
 
     @post("/{code:str}/versions/{number:int}/withdraw", sync_to_thread=True, guards=PUBLISH, status_code=200,
           summary="Withdraw a version (kept for the record, never used again); requires If-Match")
@@ -259,7 +263,7 @@ class FormApiController(Controller):
         services.withdraw_version(db_session, actor_for(request), version, data.reason, expected_version(request))
         db_session.commit()
         reindex(request, db_session, form)
-        return version_response(db_session, form, version)
+        return version_response(request, db_session, form, version)
 
 
 def in_worker(request: Request):

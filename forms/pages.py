@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from sqlmodel import Session, select
 
+from agreements.meetings.queries import decisions_affecting
 from agreements.models import Instrument
 from forms.controllers import RISKS, comparison_out, form_or_404, instrument_id_of, version_or_404, visible
 from forms.fields import FieldSpec
@@ -21,6 +22,7 @@ from forms.queries import FormOnDate, FormState, current_validations, form_on_da
 from registry import i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.auth.principal import current_principal
 from registry.labels import RISK_LABELS, mark
 from registry.models import Country
 from registry.web.i18n_middleware import request_locale
@@ -84,11 +86,13 @@ class FormPages(Controller):
         lanes = [version_lane(form, v, item.validations.get(v.id, []), date.today(), _,
                               lambda d: i18n.format_date(d, locale, "medium")) for v in shown]
         title = i18n.gettext(locale, mark("Versions of %(code)s"), code=form.code)
+        decisions = decisions_affecting(db_session, current_principal(request), "form_version", [v.id for v in shown])
         return Template("forms/form.html", context=dict(
             form=form, item=item, versions=list(reversed(shown)), as_of=as_of, hidden=len(item.versions) - len(shown),
             instrument=db_session.get(Instrument, form.instrument_id), country=db_session.get(Country, form.country_code),
             timeline=render_timeline(lanes, date.today(), title, as_of) if lanes else None,
             current=lambda v: current_validations(v, item.validations.get(v.id, [])),
+            decisions=decisions,
             fields_of=lambda v: [FieldSpec.model_validate(f) for f in v.fields], **LABELS))
 
     @get("/forms/{code:str}/compare", sync_to_thread=True, guards=READ)

@@ -102,6 +102,16 @@ class ValidationOut(BaseModel):
                    current=validation.content_sha256 == version.content_sha256)
 
 
+class DecisionLinkOut(BaseModel):
+    """A meeting decision that changed this version (e.g. validated it), among the minutes the
+    caller may read."""
+    decision_id: int
+    meeting_id: int
+    meeting_date: date
+    text_fr: str
+    url: str
+
+
 class TemplateOut(BaseModel):
     kind: str
     filename: str
@@ -127,6 +137,7 @@ class VersionOut(VersionSummary):
     template: TemplateOut | None
     validations: list[ValidationOut]
     missing_validations: list[str]
+    decisions: list[DecisionLinkOut]
     published_at: datetime | None
     published_by: str
     withdrawn_reason: str
@@ -134,7 +145,7 @@ class VersionOut(VersionSummary):
 
     @classmethod
     def build(cls, form: Form, version: FormVersion, validations: list[FormValidation],
-              numbers_by_id: dict[int, int]) -> "VersionOut":
+              numbers_by_id: dict[int, int], decisions: list | None = None) -> "VersionOut":
         url = f"{form_url(form)}/versions/{version.number}"
         template = None
         if version.template_sha256:
@@ -146,7 +157,11 @@ class VersionOut(VersionSummary):
                    based_on=numbers_by_id.get(version.based_on_id) if version.based_on_id else None,
                    fields=[FieldSpec.model_validate(f) for f in version.fields], template=template,
                    validations=[ValidationOut.build(v, version) for v in validations],
-                   missing_validations=missing_sides(version, validations), published_at=version.published_at,
+                   missing_validations=missing_sides(version, validations),
+                   decisions=[DecisionLinkOut(decision_id=d.decision_id, meeting_id=d.meeting_id,
+                                              meeting_date=d.starts_on, text_fr=d.text_fr, url=d.url)
+                              for d in decisions or []],
+                   published_at=version.published_at,
                    published_by=version.published_by, withdrawn_reason=version.withdrawn_reason,
                    etag=f'"{version.version}"')
 

@@ -40,7 +40,11 @@ def test_plan_edit_and_refusals_through_the_api(api_client_as, client):
     url = f"/api/meetings/{body['id']}"
     assert delegation.patch(url, json={"place": "Buenos Aires"}).status_code == 428
     early = delegation.post(f"{url}/status?lang=en", json={"status": "published"}, headers={"If-Match": '"1"'})
-    assert early.status_code == 409 and "planned" in early.json()["detail"] and "published" in early.json()["detail"]
+    assert early.status_code == 409 and "“Planned” cannot become “Minutes published”" in early.json()["detail"]
+    assert early.json()["extra"] == {"current": "planned", "requested": "published", "allowed": "agenda_sent"}
+    in_french = delegation.post(f"{url}/status?lang=fr", json={"status": "published"}, headers={"If-Match": '"1"'})
+    assert "à l’état «\u00a0Prévue\u00a0» ne peut pas passer à l’état «\u00a0Procès-verbal publié\u00a0»" in \
+        in_french.json()["detail"]
     proposed = delegation.post(f"{url}/status", json={"status": "agenda_sent"}, headers={"If-Match": '"1"'})
     assert proposed.status_code == 409
     edited = delegation.patch(url, json={"ends_on": "2024-02-01"}, headers={"If-Match": '"1"'})
@@ -168,3 +172,23 @@ def test_delegation_plans_a_meeting_and_writes_minutes_through_the_forms(login_a
     assert "Minutes being drafted" in delegation.get(f"/meetings/{new_id}?lang=en").text
     early = delegation.post(f"/meetings/{new_id}/status", data={"status": "published", "version": version + 1})
     assert early.status_code == 409
+
+
+def test_a_form_version_shows_the_decision_that_validated_it(app, client, login_as):
+    serbia = meeting_id(app, "RS", "2023-10-19")
+    page = client.get("/forms/SE-121-01?lang=fr")
+    assert f'href="/meetings/{serbia}#decision-' in page.text
+    assert "Décision de la session du 19 octobre 2023\u00a0:" in page.text and "31 formulaires de liaison sur 32" in page.text
+    api = client.get("/api/forms/SE-121-01/versions/1").json()
+    assert [(d["meeting_id"], d["meeting_date"]) for d in api["decisions"]] == [(serbia, "2023-10-19")]
+    pending = login_as("legal").get("/api/forms/SE-121-05/versions/1").json()
+    assert pending["decisions"] == [] and pending["missing_validations"] == ["partner"]
+
+    with Session(app.state.engine) as db:  # the same decision in restricted minutes: staff only
+        meeting = db.get(Meeting, serbia)
+        meeting.audience = "restricted"
+        db.add(meeting)
+        db.commit()
+    assert client.get("/api/forms/SE-121-01/versions/1").json()["decisions"] == []
+    assert f"/meetings/{serbia}#decision-" not in client.get("/forms/SE-121-01").text
+    assert len(login_as("legal").get("/api/forms/SE-121-01/versions/1").json()["decisions"]) == 1
