@@ -75,6 +75,28 @@ def meeting_target_resolvers() -> dict:
     return {**DEFAULT_RESOLVERS, "form": form, "form_version": form_version}
 
 
+def meeting_target_choosers() -> dict:
+    """What the meeting edit forms offer to link to, per country: instruments, forms, and the
+    form versions not withdrawn."""
+    from sqlmodel import select
+
+    from agreements.meetings.references import DEFAULT_CHOOSERS, Target
+    from forms.models import Form, FormVersion
+
+    def forms(session: Session, country_code: str):
+        found = session.exec(select(Form).where(Form.country_code == country_code).order_by(Form.code)).all()
+        return [Target("form", f.id, f"{f.code} – {f.title_fr}", f"/forms/{f.slug}", f.country_code) for f in found]
+
+    def form_versions(session: Session, country_code: str):
+        rows = session.exec(select(FormVersion, Form).join(Form).where(Form.country_code == country_code,
+                                                                      FormVersion.status != "withdrawn")
+                            .order_by(Form.code, FormVersion.number)).all()
+        return [Target("form_version", v.id, f"{f.code} v{v.number} ({v.label})", f"/forms/{f.slug}", f.country_code)
+                for v, f in rows]
+
+    return {**DEFAULT_CHOOSERS, "form": forms, "form_version": form_versions}
+
+
 def form_versions_validated_at(session: Session, meeting_ref: str) -> list:
     """The form versions that both liaison bodies validated at the meeting `meeting_ref` names
     (FormValidation.meeting_ref): a version only one side validated is still pending."""

@@ -192,3 +192,37 @@ def test_a_form_version_shows_the_decision_that_validated_it(app, client, login_
     assert client.get("/api/forms/SE-121-01/versions/1").json()["decisions"] == []
     assert f"/meetings/{serbia}#decision-" not in client.get("/forms/SE-121-01").text
     assert len(login_as("legal").get("/api/forms/SE-121-01/versions/1").json()["decisions"]) == 1
+
+
+def test_the_minutes_form_links_a_decision_to_the_form_versions_it_validated(app, login_as):
+    from agreements.meetings.queries import decisions_of, effects_of
+    from forms.models import Form, FormVersion
+    from tests.factories import held_with_minutes
+
+    with Session(app.state.engine) as db:
+        meeting, _heads = held_with_minutes(db)
+        decision = decisions_of(db, meeting.id)[0]
+        versions = db.exec(select(FormVersion.id).join(Form).where(Form.code.in_(["SE 121-01", "SE 121-02"]))
+                           .order_by(FormVersion.id)).all()
+        meeting_id_, item_id, version = meeting.id, decision.agenda_item_id, meeting.version
+    delegation = login_as("delegation", countries=("RS",))
+    page = delegation.get(f"/meetings/{meeting_id_}/minutes")
+    assert f'<option value="form_version:{versions[0]}">SE 121-01 v1 (2023-12)</option>' in page.text
+    prefix = f"item-{item_id}-decision-{decision.id}"
+    saved = delegation.post(f"/meetings/{meeting_id_}/minutes", data={
+        "version": version, f"{prefix}-text_fr": decision.text_fr, f"{prefix}-effects-shown": "1",
+        f"{prefix}-effects": [f"form_version:{v}" for v in versions]}, follow_redirects=False)
+    assert saved.status_code == 303
+    page = delegation.get(f"/meetings/{meeting_id_}/minutes")
+    assert f'<option value="form_version:{versions[1]}" selected>' in page.text
+    with Session(app.state.engine) as db:
+        assert {e.target_id for e in effects_of(db, [decision.id])[decision.id]} == set(versions)
+        version = db.get(Meeting, meeting_id_).version
+    wrong = delegation.post(f"/meetings/{meeting_id_}/minutes", data={
+        "version": version, f"{prefix}-text_fr": decision.text_fr, f"{prefix}-effects-shown": "1",
+        f"{prefix}-effects": "form_version:999999"})
+    assert wrong.status_code == 422 and "999999" in wrong.text
+    with Session(app.state.engine) as db:  # nothing changed by the refusal
+        assert {e.target_id for e in effects_of(db, [decision.id])[decision.id]} == set(versions)
+    agenda = delegation.get(f"/meetings/{meeting_id_}/edit")
+    assert f'<option value="form:' in agenda.text and '<optgroup label="formulaire">' in agenda.text

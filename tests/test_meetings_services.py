@@ -11,44 +11,10 @@ from agreements.meetings.models import Contact, Meeting, MinutesRevision
 from agreements.meetings.queries import agenda_of
 from agreements.meetings.references import DEFAULT_RESOLVERS
 from agreements.models import Instrument
-from registry.audit import Actor
 from registry.models import AuditEntry
 from registry.problems import Conflict, Refused, StaleVersion
 
-DELEGATION = Actor(name="delegue", remote_addr="127.0.0.1")
-
-
-def plan(session, **overrides) -> Meeting:
-    values = {"country_code": "RS", "kind": "technical_meeting", "starts_on": date(2024, 3, 4),
-              "ends_on": date(2024, 3, 5), "place": "Beograd"} | overrides
-    meeting = services.create_meeting(session, DELEGATION, values)
-    session.commit()
-    return meeting
-
-
-def head(session, meeting: Meeting, side: str, name: str):
-    contact = services.create_contact(session, DELEGATION, {"name": name, "organisation": "Org", "side": side,
-                                                            "country_code": meeting.country_code})
-    return services.add_participant(session, DELEGATION, meeting, contact, {"is_head": True}, meeting.version)
-
-
-def held_with_minutes(session) -> tuple[Meeting, list]:
-    meeting = plan(session)
-    for item in agenda_of(session, meeting.id):  # what the earlier Serbian session left open
-        services.update_agenda_item(session, DELEGATION, meeting, item, {"proposed": False}, meeting.version,
-                                    DEFAULT_RESOLVERS)
-    item = services.add_agenda_item(session, DELEGATION, meeting, {"title_fr": "Formulaires", "title_partner": "Obrasci"},
-                                    meeting.version, DEFAULT_RESOLVERS)
-    heads = [head(session, meeting, "france", "Claire Exemple"), head(session, meeting, "partner", "Milica Primer")]
-    for status in ("agenda_sent", "held"):
-        services.change_status(session, DELEGATION, meeting, status, meeting.version)
-    services.save_minutes(session, DELEGATION, meeting, [{
-        "agenda_item_id": item.id, "discussion_fr": "Échanges.", "discussion_partner": "Rasprava.",
-        "decisions": [{"text_fr": "Le formulaire est validé.", "text_partner": "Obrazac je validiran."}],
-        "action_items": [{"text_fr": "Publier", "owner": "Cleiss", "due_on": date(2024, 4, 1)}]}],
-        meeting.version, DEFAULT_RESOLVERS)
-    session.commit()
-    return meeting, heads
+from tests.factories import DELEGATION, head, held_with_minutes, plan
 
 
 def test_end_before_start_is_refused_and_nothing_is_written(session):
@@ -165,3 +131,27 @@ def test_contacts_are_kept_for_the_next_session(session):
     assert participant.side == "partner"
     with pytest.raises(Conflict, match="already takes part"):
         services.add_participant(session, DELEGATION, later, known[0], {}, later.version)
+
+
+def test_a_link_dropped_from_the_draft_is_withdrawn_not_deleted(session):
+    from agreements.meetings.models import DecisionEffect
+    from agreements.meetings.queries import decisions_of, effects_of
+
+    meeting, _heads = held_with_minutes(session)
+    accord = session.exec(select(Instrument).where(Instrument.slug == "2014-11-06-accord")).one()
+    decision = decisions_of(session, meeting.id)[0]
+    sent = lambda effects: [{"agenda_item_id": decision.agenda_item_id, "decisions": [{  # noqa: E731
+        "id": decision.id, "text_fr": decision.text_fr, "effects": effects}]}]
+    link = {"target_kind": "instrument", "target_id": accord.id, "description": "entrée en vigueur"}
+    services.save_minutes(session, DELEGATION, meeting, sent([link]), meeting.version, DEFAULT_RESOLVERS)
+    services.save_minutes(session, DELEGATION, meeting, sent([]), meeting.version, DEFAULT_RESOLVERS)
+    session.commit()
+    rows = session.exec(select(DecisionEffect).where(DecisionEffect.decision_id == decision.id)).all()
+    assert [(r.target_id, r.withdrawn, r.description) for r in rows] == [(accord.id, True, "entrée en vigueur")]
+    assert effects_of(session, [decision.id]) == {}
+    # linked again without a description (as the HTML form sends it): the same row comes back with its own
+    services.save_minutes(session, DELEGATION, meeting, sent([{"target_kind": "instrument", "target_id": accord.id}]),
+                          meeting.version, DEFAULT_RESOLVERS)
+    session.commit()
+    assert [(e.id, e.description) for e in effects_of(session, [decision.id])[decision.id]] == [
+        (rows[0].id, "entrée en vigueur")]

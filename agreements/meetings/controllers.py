@@ -19,7 +19,7 @@ from agreements.meetings import services
 from agreements.meetings.documents import DOCX, KINDS, document_request, render_request
 from agreements.meetings.models import ActionItem, AgendaItem, Contact, Decision, Meeting, MeetingKind, MeetingStatus, Participant
 from agreements.meetings.queries import list_meetings
-from agreements.meetings.references import DEFAULT_RESOLVERS
+from agreements.meetings.references import DEFAULT_CHOOSERS, DEFAULT_RESOLVERS
 from agreements.meetings.schemas import (ActionOut, ActionStatusIn, AgendaItemCreate, AgendaItemPatch, ApprovalIn,
                                          ContactCreate, ContactOut, DecisionLogRow, DecisionStatusIn, MeetingCreate,
                                          MeetingDetail, MeetingOut, MeetingPatch, MinutesIn, ParticipantCreate,
@@ -45,6 +45,10 @@ DOCUMENT_NAMES = {f"{kind}.{fmt}": (kind, fmt) for kind in KINDS for fmt in ("do
 
 def resolvers_of(request: Request):
     return getattr(request.app.state, "meeting_targets", None) or DEFAULT_RESOLVERS
+
+
+def choosers_of(request: Request):
+    return getattr(request.app.state, "meeting_choices", None) or DEFAULT_CHOOSERS
 
 
 def visible_meeting_or_404(request: Request, session: Session, meeting_id: int) -> Meeting:

@@ -16,10 +16,13 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from agreements.meetings import services
-from agreements.meetings.controllers import editable_meeting_or_404, refuse_other_country, resolvers_of
+from agreements.meetings.controllers import (choosers_of, editable_meeting_or_404, refuse_other_country,
+                                              resolvers_of)
 from agreements.meetings.labels import LABELS
 from agreements.meetings.models import ActionItem, AgendaItem, Contact, Meeting, Participant
-from agreements.meetings.queries import action_items_of, agenda_of, decisions_of, instruments_of, participants_of
+from agreements.meetings.queries import (action_items_of, agenda_of, decisions_of, effects_of, instruments_of,
+                                         participants_of)
+from agreements.meetings.references import choices, parse_reference
 from agreements.meetings.schemas import AgendaItemCreate, MeetingCreate, MeetingPatch
 from agreements.meetings.search import reindex_meeting
 from agreements.meetings.services import NEXT_STATUS
@@ -87,6 +90,7 @@ class MeetingEditPages(Controller):
                        instruments=instruments, **LABELS)
         if meeting is not None:
             context.update(agenda=agenda_of(session, meeting.id, include_withdrawn=True),
+                           link_choices=choices(session, choosers_of(request), country_code, ("instrument", "form")),
                            participants=participants_of(session, meeting.id),
                            contacts=contacts_for(session, meeting.country_code),
                            next_statuses=NEXT_STATUS[meeting.status])
@@ -164,8 +168,8 @@ class MeetingEditPages(Controller):
     def add_item(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int],
                  data: FORM) -> Template | Redirect:
         meeting = editable_meeting_or_404(request, db_session, meeting_id)
-        links = [{"target_kind": "instrument", "target_id": int(data["instrument_id"])}] if str(
-            data.get("instrument_id", "")).isdigit() else []
+        reference = parse_reference(data.get("link"))
+        links = [{"target_kind": reference[0], "target_id": reference[1]}] if reference else []
         try:
             values = AgendaItemCreate.model_validate({"title_fr": (data.get("title_fr") or "").strip(),
                                                       "title_partner": (data.get("title_partner") or "").strip(),
@@ -237,17 +241,21 @@ class MeetingEditPages(Controller):
 
     # --- minutes ------------------------------------------------------------------------------
 
-    def _minutes_page(self, session: Session, meeting: Meeting, values: dict | None = None,
+    def _minutes_page(self, request: Request, session: Session, meeting: Meeting, values: dict | None = None,
                       errors: dict | None = None, status_code: int = 200, alert: str = "") -> Template:
+        decisions = decisions_of(session, meeting.id)
+        linked = {d_id: {f"{e.target_kind}:{e.target_id}" for e in found}
+                  for d_id, found in effects_of(session, [d.id for d in decisions]).items()}
         return Template("meetings/minutes_edit.html", status_code=status_code, context=dict(
-            meeting=meeting, agenda=agenda_of(session, meeting.id), decisions=decisions_of(session, meeting.id),
+            meeting=meeting, agenda=agenda_of(session, meeting.id), decisions=decisions, linked=linked,
+            effect_choices=choices(session, choosers_of(request), meeting.country_code, ("instrument", "form_version")),
             actions=action_items_of(session, meeting.id), values=values, errors=errors or {}, alert=alert,
             new_rows=range(MAX_NEW_ROWS), **LABELS))
 
     @get("/meetings/{meeting_id:int}/minutes", sync_to_thread=True, guards=EDIT)
     def minutes_form(self, request: Request, db_session: NamedDependency[Session],
                      meeting_id: FromPath[int]) -> Template:
-        return self._minutes_page(db_session, editable_meeting_or_404(request, db_session, meeting_id))
+        return self._minutes_page(request, db_session, editable_meeting_or_404(request, db_session, meeting_id))
 
     @post("/meetings/{meeting_id:int}/minutes", sync_to_thread=True, guards=EDIT)
     def save_minutes(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int],
@@ -262,13 +270,13 @@ class MeetingEditPages(Controller):
             db_session.refresh(meeting)
             locale = request_locale(request)
             if isinstance(exc, Refused):
-                return self._minutes_page(db_session, meeting, data, translated(request, exc.errors), 422)
+                return self._minutes_page(request, db_session, meeting, data, translated(request, exc.errors), 422)
             if isinstance(exc, StaleVersion):
-                return self._minutes_page(db_session, meeting, None, None, 412, i18n.gettext(
+                return self._minutes_page(request, db_session, meeting, None, None, 412, i18n.gettext(
                     locale, mark("Someone saved these minutes (version %(current)s) while you were editing version "
                                  "%(expected)s. Nothing was overwritten: here are the current minutes."),
                     current=exc.current, expected=exc.expected))
-            return self._minutes_page(db_session, meeting, data, None, 409,
+            return self._minutes_page(request, db_session, meeting, data, None, 409,
                                       i18n.gettext(locale, exc.message, **exc.params))
         return done(request, db_session, meeting, f"/meetings/{meeting.id}")
 
@@ -310,12 +318,19 @@ def _ids(form: dict, prefix: str) -> list[int]:
     return sorted(int(i) for i in found if i.isdigit())
 
 
+def _row(form: dict, row_prefix: str, fields: tuple[str, ...]) -> dict:
+    entry = {name: (form.get(f"{row_prefix}-{name}") or "").strip() for name in fields}
+    if form.get(f"{row_prefix}-effects-shown"):  # the decision's links were on the page: take them as sent
+        sent = form.get(f"{row_prefix}-effects") or []
+        references = [parse_reference(v) for v in (sent if isinstance(sent, list) else [sent])]
+        entry["effects"] = [{"target_kind": kind, "target_id": target_id} for kind, target_id in filter(None, references)]
+    return entry
+
+
 def _rows(form: dict, prefix: str, fields: tuple[str, ...]) -> list[dict]:
     """Existing rows (kept unless their French text was emptied), then the blank new rows filled in."""
-    entries = [{"id": row_id, **{name: (form.get(f"{prefix}-{row_id}-{name}") or "").strip() for name in fields}}
-               for row_id in _ids(form, prefix)]
-    entries += [{name: (form.get(f"{prefix}-new{n}-{name}") or "").strip() for name in fields}
-                for n in range(MAX_NEW_ROWS)]
+    entries = [{"id": row_id, **_row(form, f"{prefix}-{row_id}", fields)} for row_id in _ids(form, prefix)]
+    entries += [_row(form, f"{prefix}-new{n}", fields) for n in range(MAX_NEW_ROWS)]
     rows = [entry for entry in entries if entry["text_fr"]]
     for entry in rows:
         if "due_on" in entry:

@@ -166,6 +166,7 @@ class DecisionEffect(SQLModel, table=True):
     target_kind: str = Field(max_length=20, index=True)
     target_id: int = Field(index=True)
     description: str = Field(default="", max_length=500)
+    withdrawn: bool = Field(default=False, description="unlinked from the draft minutes before approval")
 
 
 class ActionItem(SQLModel, table=True):

@@ -88,10 +88,13 @@ def action_items_of(session: Session, meeting_id: int) -> list[ActionItem]:
 
 def effects_of(session: Session, decision_ids: list[int]) -> dict[int, list[DecisionEffect]]:
     found: dict[int, list[DecisionEffect]] = {}
-    if decision_ids:
-        for effect in session.exec(select(DecisionEffect).where(col(DecisionEffect.decision_id).in_(decision_ids))
-                                   .order_by(DecisionEffect.id)).all():
-            found.setdefault(effect.decision_id, []).append(effect)
+    if not decision_ids:
+        return found
+    linked = (select(DecisionEffect).where(col(DecisionEffect.decision_id).in_(decision_ids),
+                                           DecisionEffect.withdrawn == False)  # noqa: E712
+              .order_by(DecisionEffect.id))
+    for effect in session.exec(linked).all():
+        found.setdefault(effect.decision_id, []).append(effect)
     return found
 
 
@@ -165,6 +168,7 @@ def decisions_affecting(session: Session, principal: Principal, target_kind: str
                         .join(Decision, Decision.id == DecisionEffect.decision_id)
                         .join(Meeting, Meeting.id == Decision.meeting_id)
                         .where(DecisionEffect.target_kind == target_kind, col(DecisionEffect.target_id).in_(target_ids),
+                               DecisionEffect.withdrawn == False,  # noqa: E712
                                Decision.withdrawn == False, minutes_visible_condition(principal))  # noqa: E712
                         .order_by(Meeting.starts_on)).all()
     found: dict[int, list[DecisionRef]] = {}

@@ -143,17 +143,22 @@ def _rows(session: Session, model, item: AgendaItem, entries: list[dict], fields
 
 
 def _set_effects(session: Session, decision: Decision, effects: list[dict]) -> bool:
+    """Link the decision to exactly `effects`; an effect without a description keeps its own.
+    Links dropped from the draft are withdrawn, never deleted (a link re-added comes back)."""
     current = {(e.target_kind, e.target_id): e for e in session.exec(
         select(DecisionEffect).where(DecisionEffect.decision_id == decision.id)).all()}
-    wanted = {(e["target_kind"], int(e["target_id"])): e.get("description", "") for e in effects}
+    wanted = {(e["target_kind"], int(e["target_id"])): e.get("description") for e in effects}
     changed = False
-    for key in set(current) - set(wanted):
-        session.delete(current[key])  # a link being drafted, before approval; revisions keep the text
-        changed = True
+    for key, effect in current.items():
+        if key not in wanted and not effect.withdrawn:
+            effect.withdrawn = True
+            session.add(effect)
+            changed = True
     for key, description in wanted.items():
-        if key not in current or current[key].description != description:
-            effect = current.get(key) or DecisionEffect(decision_id=decision.id, target_kind=key[0], target_id=key[1])
-            effect.description = description[:500]
+        effect = current.get(key) or DecisionEffect(decision_id=decision.id, target_kind=key[0], target_id=key[1])
+        described = effect.description if description is None else description[:500]
+        if effect.id is None or effect.withdrawn or effect.description != described:
+            effect.description, effect.withdrawn = described, False
             session.add(effect)
             changed = True
     return changed
@@ -273,9 +278,9 @@ def link_effect(session: Session, actor: audit.Actor, decision: Decision, target
     effect = session.exec(select(DecisionEffect).where(DecisionEffect.decision_id == decision.id,
                                                        DecisionEffect.target_kind == target_kind,
                                                        DecisionEffect.target_id == target_id)).first()
-    if effect is None:
-        effect = DecisionEffect(decision_id=decision.id, target_kind=target_kind, target_id=target_id,
-                                description=description[:500])
+    if effect is None or effect.withdrawn:
+        effect = effect or DecisionEffect(decision_id=decision.id, target_kind=target_kind, target_id=target_id)
+        effect.description, effect.withdrawn = description[:500], False
         session.add(effect)
         session.flush()
         audit.record(session, actor, "meeting.decision.effect", "decision", decision.id,
