@@ -226,3 +226,28 @@ def test_the_minutes_form_links_a_decision_to_the_form_versions_it_validated(app
         assert {e.target_id for e in effects_of(db, [decision.id])[decision.id]} == set(versions)
     agenda = delegation.get(f"/meetings/{meeting_id_}/edit")
     assert f'<option value="form:' in agenda.text and '<optgroup label="formulaire">' in agenda.text
+
+
+def test_a_participant_is_removed_from_the_meeting_page(app, login_as):
+    from agreements.meetings.models import Participant
+    from tests.factories import held_with_minutes
+
+    with Session(app.state.engine) as db:
+        meeting, heads = held_with_minutes(db)
+        meeting_id_, head_id, version = meeting.id, heads[1].id, meeting.version
+    delegation = login_as("delegation", countries=("RS",))
+    def listed(page: str) -> str:  # the participants' list (the contacts stay offered below it)
+        return page.split('<ul class="participants">')[1].split("</ul>")[0]
+
+    assert "Milica Primer" in listed(delegation.get(f"/meetings/{meeting_id_}/edit").text)
+    removed = delegation.post(f"/meetings/{meeting_id_}/participants/{head_id}",
+                              data={"action": "remove", "version": version}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert "Milica Primer" not in listed(delegation.get(f"/meetings/{meeting_id_}/edit").text)
+    with Session(app.state.engine) as db:
+        assert db.get(Participant, head_id).withdrawn
+        version = db.get(Meeting, meeting_id_).version
+    # approving now lacks the partner's head of delegation: refused with the reason
+    refused = delegation.post(f"/meetings/{meeting_id_}/status?lang=en",
+                              data={"status": "minutes_approved", "version": version})
+    assert refused.status_code == 409 and "“Partner side”" in refused.text

@@ -155,3 +155,25 @@ def test_a_link_dropped_from_the_draft_is_withdrawn_not_deleted(session):
     session.commit()
     assert [(e.id, e.description) for e in effects_of(session, [decision.id])[decision.id]] == [
         (rows[0].id, "entrée en vigueur")]
+
+
+def test_a_participant_is_withdrawn_kept_and_can_come_back(session):
+    from agreements.meetings.models import Participant
+    from agreements.meetings.queries import participants_of
+
+    meeting, heads = held_with_minutes(session)
+    expert = services.create_contact(session, DELEGATION, {"name": "Expert Exemple", "side": "france",
+                                                           "country_code": "RS"})
+    added = services.add_participant(session, DELEGATION, meeting, expert, {"role": "expert"}, meeting.version)
+    services.update_participant(session, DELEGATION, meeting, added, {"withdrawn": True}, meeting.version)
+    session.commit()
+    assert expert.id not in {c.id for _p, c in participants_of(session, meeting.id)}
+    assert session.get(Participant, added.id).withdrawn  # kept for the record
+    again = services.add_participant(session, DELEGATION, meeting, expert, {"role": "expert"}, meeting.version)
+    assert again.id == added.id and not again.withdrawn
+    services.approve_minutes(session, DELEGATION, meeting, heads[0].id, date(2024, 3, 6), meeting.version)
+    session.commit()
+    with pytest.raises(Conflict, match="approved the minutes"):
+        services.update_participant(session, DELEGATION, meeting, heads[0], {"withdrawn": True}, meeting.version)
+    session.rollback()
+    assert not session.get(Participant, heads[0].id).withdrawn

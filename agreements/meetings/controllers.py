@@ -163,7 +163,7 @@ class MeetingController(Controller):
         return committed(request, db_session, meeting, 201)
 
     @patch("/{meeting_id:int}/participants/{participant_id:int}", sync_to_thread=True, guards=EDIT,
-           summary="Change a participant's role or head-of-delegation flag; requires If-Match")
+           summary="Change a participant's role or head-of-delegation flag, or withdraw them; requires If-Match")
     def edit_participant(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int],
                          participant_id: FromPath[int], data: JSONBody[ParticipantPatch]) -> Response[MeetingDetail]:
         meeting = editable_meeting_or_404(request, db_session, meeting_id)

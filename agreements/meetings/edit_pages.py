@@ -226,16 +226,18 @@ class MeetingEditPages(Controller):
         return done(request, db_session, meeting)
 
     @post("/meetings/{meeting_id:int}/participants/{participant_id:int}", sync_to_thread=True, guards=EDIT)
-    def toggle_head(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int],
-                    participant_id: FromPath[int], data: FORM) -> Template | Redirect:
+    def participant_action(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int],
+                           participant_id: FromPath[int], data: FORM) -> Template | Redirect:
+        """Two buttons: head of delegation or not (action=head), no longer expected (action=remove)."""
         meeting = editable_meeting_or_404(request, db_session, meeting_id)
         participant = db_session.get(Participant, participant_id)
-        if participant is None or participant.meeting_id != meeting.id:
+        if participant is None or participant.meeting_id != meeting.id or participant.withdrawn:
             raise NotFoundException(detail=f"no participant {participant_id} in meeting {meeting_id}")
+        changes = {"withdrawn": True} if data.get("action") == "remove" else {"is_head": not participant.is_head}
         try:
-            services.update_participant(db_session, actor_for(request), meeting, participant,
-                                        {"is_head": not participant.is_head}, form_version(data))
-        except (Conflict, StaleVersion) as exc:
+            services.update_participant(db_session, actor_for(request), meeting, participant, changes,
+                                        form_version(data))
+        except (Refused, Conflict, StaleVersion) as exc:
             return self._problem(request, db_session, meeting_id, exc)
         return done(request, db_session, meeting)
 

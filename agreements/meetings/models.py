@@ -119,6 +119,7 @@ class Participant(SQLModel, table=True):
     role: str = Field(default="", max_length=300, description="function at this meeting")
     is_head: bool = Field(default=False, description="head of its side's delegation")
     position: int = Field(default=0)
+    withdrawn: bool = Field(default=False, description="no longer expected at the meeting; kept for the record")
 
 
 class AgendaItem(SQLModel, table=True):

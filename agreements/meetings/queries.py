@@ -63,7 +63,7 @@ def agenda_of(session: Session, meeting_id: int, include_withdrawn: bool = False
 
 def participants_of(session: Session, meeting_id: int) -> list[tuple[Participant, Contact]]:
     rows = session.exec(select(Participant, Contact).join(Contact, Contact.id == Participant.contact_id)
-                        .where(Participant.meeting_id == meeting_id)
+                        .where(Participant.meeting_id == meeting_id, Participant.withdrawn == False)  # noqa: E712
                         .order_by(Participant.side, col(Participant.is_head).desc(), Participant.position,
                                   Participant.id)).all()
     return [(p, c) for p, c in rows]

@@ -123,6 +123,7 @@ class ParticipantCreate(Strict):
 class ParticipantPatch(Strict):
     role: str | None = Field(default=None, max_length=300)
     is_head: bool | None = None
+    withdrawn: bool | None = Field(default=None, description="true: no longer expected (kept for the record)")
 
     def changes(self) -> dict:
         return self.model_dump(mode="json", exclude_unset=True)

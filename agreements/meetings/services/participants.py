@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from agreements.meetings.models import Contact, Meeting, Participant
+from agreements.meetings.models import Contact, Meeting, MinutesApproval, Participant
 from agreements.meetings.services.common import claim_version, refuse_if_frozen
 from agreements.meetings.validation import choice_problem, null_problems
 from registry import audit
@@ -43,9 +43,12 @@ def add_participant(session: Session, actor: audit.Actor, meeting: Meeting, cont
     if contact.country_code != meeting.country_code:
         raise Refused([FieldError("contact_id", mark("%(name)s is a contact for another country"),
                                   {"name": contact.name})])
-    if session.exec(select(Participant).where(Participant.meeting_id == meeting.id,
-                                              Participant.contact_id == contact.id)).first():
+    earlier = session.exec(select(Participant).where(Participant.meeting_id == meeting.id,
+                                                     Participant.contact_id == contact.id)).first()
+    if earlier is not None and not earlier.withdrawn:
         raise Conflict(mark("%(name)s already takes part in this meeting"), name=contact.name)
+    if earlier is not None:  # withdrawn earlier, expected again
+        return update_participant(session, actor, meeting, earlier, {"withdrawn": False, **values}, expected_version)
     claim_version(session, meeting, expected_version)
     count = len(session.exec(select(Participant.id).where(Participant.meeting_id == meeting.id)).all())
     participant = Participant(meeting_id=meeting.id, contact_id=contact.id, side=contact.side,
@@ -61,12 +64,18 @@ def add_participant(session: Session, actor: audit.Actor, meeting: Meeting, cont
 
 def update_participant(session: Session, actor: audit.Actor, meeting: Meeting, participant: Participant,
                        changes: dict, expected_version: int | None) -> Participant:
+    """`changes`: role, is_head, withdrawn (no longer expected; someone whose approval of the
+    minutes is recorded stays)."""
     refuse_if_frozen(meeting)
-    unknown = sorted(set(changes) - {"role", "is_head"})
+    unknown = sorted(set(changes) - {"role", "is_head", "withdrawn"})
     if unknown:
         raise Refused([FieldError(name, mark("this field cannot be changed"), {}) for name in unknown])
     if null_problems(changes):
         raise Refused(null_problems(changes))
+    if changes.get("withdrawn") and session.exec(select(MinutesApproval).where(
+            MinutesApproval.participant_id == participant.id)).first():
+        raise Conflict(mark("%(name)s approved the minutes: the approval stays on record with its author"),
+                       name=session.get(Contact, participant.contact_id).name)
     claim_version(session, meeting, expected_version)
     before = {k: getattr(participant, k) for k in changes}
     for name, value in changes.items():

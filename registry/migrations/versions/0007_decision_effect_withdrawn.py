@@ -1,4 +1,4 @@
-"""decision effects are withdrawn, not deleted, when unlinked from draft minutes
+"""decision effects and participants are withdrawn, not deleted
 
 Revision ID: 0007
 Revises: 0006
@@ -14,11 +14,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+TABLES = ("decision_effect", "participant")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("decision_effect") as batch_op:
-        batch_op.add_column(sa.Column("withdrawn", sa.Boolean(), nullable=False, server_default=sa.false()))
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column("withdrawn", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("decision_effect") as batch_op:
-        batch_op.drop_column("withdrawn")
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column("withdrawn")
