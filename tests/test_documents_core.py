@@ -107,10 +107,29 @@ def test_pdf_keeps_every_script_and_the_provenance(converter):
 
 def test_a_dead_libreoffice_is_restarted(converter):
     converter.convert(docx_bytes("warm"))
-    converter._process.kill()
-    converter._process.wait()
+    process = converter._servers[0]._process
+    process.kill()
+    process.wait()
     assert converter.convert(docx_bytes("again")).startswith(b"%PDF-")
     assert converter.restarts >= 1
+
+
+def test_two_slots_warm_up_two_servers_that_convert_at_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    converter = UnoserverConverter(find_unoserver(search_from=Path(__file__).parent), tmp_path, timeout=60, slots=2)
+    if not converter.available():
+        missing_dependency("LibreOffice and unoserver (apt-get install libreoffice-writer-nogui python3-uno; make uno)")
+    try:
+        converter.warm_up().join(timeout=120)
+        assert all(server.running() for server in converter._servers)
+        assert len({server.profile_dir for server in converter._servers}) == 2  # LibreOffice locks its profile
+        with ThreadPoolExecutor(2) as pool:
+            pdfs = list(pool.map(converter.convert, [docx_bytes("un"), docx_bytes("deux")]))
+        assert all(pdf.startswith(b"%PDF-") for pdf in pdfs) and converter.restarts == 0
+    finally:
+        converter.close()
+    assert not any(server.running() for server in converter._servers)
 
 
 def test_garbage_is_not_returned_as_pdf(converter):

@@ -1,12 +1,14 @@
 """DOCX -> PDF through LibreOffice kept warm by unoserver (LIBRARIES.md §4).
 
-Starting LibreOffice costs over a second and ~200 MB, so one server is started on first use
-with its own profile folder and reused. Conversions are bounded (a semaphore), each has a
+Starting LibreOffice costs over a second and ~200 MB, so servers are started once (in the
+background when the app starts, `warm_up`, else on first use), each with its own profile
+folder, and reused: REGISTRY_PDF_SLOTS servers convert that many documents at once. Conversions are bounded (a semaphore), each has a
 time limit, a dead or stuck server is restarted, and every output is checked to be a PDF.
 unoserver must run under the Python that has LibreOffice's `uno` module (Debian's python3
 with python3-uno): `make uno` builds `.venv-uno` for it; only the XML-RPC client runs here."""
 
 import os
+import queue
 import shutil
 import signal
 import socket
@@ -35,7 +37,16 @@ class PdfConverter(Protocol):
 
     def convert(self, docx: bytes) -> bytes: ...
 
+    def warm_up(self) -> object: ...
+
     def close(self) -> None: ...
+
+
+def _signal_group(group: int, sig: int) -> None:
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _free_port() -> int:
@@ -57,30 +68,23 @@ def find_unoserver(configured: str = "", search_from: Path | None = None) -> str
     return None
 
 
-class UnoserverConverter:
-    def __init__(self, unoserver: str | None, profile_dir: Path, timeout: float = 60.0, slots: int = 1) -> None:
+class _UnoServer:
+    """One unoserver and the LibreOffice it runs: converts one document at a time."""
+
+    def __init__(self, unoserver: str, profile_dir: Path, timeout: float) -> None:
         self.unoserver = unoserver
-        self.profile_dir = Path(profile_dir)
+        self.profile_dir = profile_dir
         self.timeout = timeout
-        self._slots = threading.BoundedSemaphore(slots)
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._port = 0
-        self._calls = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="pdf")
         self.restarts = 0
 
-    def available(self) -> bool:
-        return bool(self.unoserver) and shutil.which("soffice") is not None
-
-    def _require(self) -> None:
-        if not self.available():
-            raise ConverterUnavailable(f"PDF needs LibreOffice: install the Debian packages {PACKAGES} and run `make uno`")
-
-    def _running(self) -> bool:
+    def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
     def _start(self) -> None:
-        self._stop()
+        self.stop()
         self.profile_dir.mkdir(parents=True, exist_ok=True)
         self._port = _free_port()
         self._process = subprocess.Popen(
@@ -97,37 +101,42 @@ class UnoserverConverter:
                 return
             except (OSError, xmlrpc.client.Error):
                 time.sleep(0.2)
-        self._stop()
+        self.stop()
         raise ConversionFailed("unoserver did not answer within 60 s")
 
-    def _stop(self) -> None:
-        """Stop unoserver and the LibreOffice it started: the whole process group (own session)."""
-        if self._process is not None:
-            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-                try:
-                    os.killpg(self._process.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self._process.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+    def stop(self) -> None:
+        """Stop unoserver and the LibreOffice it started: the whole process group (own session).
+        LibreOffice's launcher (oosplash) may outlive SIGTERM, so the group gets SIGKILL too once
+        unoserver has gone."""
+        if self._process is None:
+            return
+        group = self._process.pid
+        _signal_group(group, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        time.sleep(0.2)  # LibreOffice saves nothing we need: a short grace, then nothing survives
+        _signal_group(group, signal.SIGKILL)
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
         self._process = None
 
     def _proxy(self, timeout: float):
         transport = _TimeoutTransport(timeout)
         return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{self._port}", transport=transport, allow_none=True)
 
-    def _ensure_started(self) -> None:
+    def ensure_started(self) -> None:
         with self._lock:
-            if not self._running():
+            if not self.running():
                 if self._process is not None:
                     self.restarts += 1
                 self._start()
 
-    def _convert_once(self, docx: bytes) -> bytes:
-        self._ensure_started()
+    def convert_once(self, docx: bytes) -> bytes:
+        self.ensure_started()
         # unoserver's XML-RPC convert(inpath, indata, outpath, convert_to, filtername, filter_options,
         # update_index, infiltername, password): bytes in, bytes back
         result = self._proxy(timeout=self.timeout).convert(None, xmlrpc.client.Binary(docx), None, "pdf", None, [],
@@ -137,23 +146,79 @@ class UnoserverConverter:
             raise ConversionFailed("LibreOffice returned no PDF")
         return data
 
+    def close(self) -> None:
+        with self._lock:
+            self.stop()
+
+
+class UnoserverConverter:
+    """`slots` warm servers, each with its own profile folder (LibreOffice converts one document
+    at a time per process), lent to one conversion at a time."""
+
+    def __init__(self, unoserver: str | None, profile_dir: Path, timeout: float = 60.0, slots: int = 1) -> None:
+        self.unoserver = unoserver
+        self.timeout = timeout
+        root = Path(profile_dir)
+        self._servers = [_UnoServer(unoserver or "", root if n == 0 else root / f"slot-{n + 1}", timeout)
+                         for n in range(max(1, slots))]
+        self._free: queue.SimpleQueue[_UnoServer] = queue.SimpleQueue()
+        for server in self._servers:
+            self._free.put(server)
+        self._calls = ThreadPoolExecutor(max_workers=len(self._servers), thread_name_prefix="pdf")
+
+    @property
+    def restarts(self) -> int:
+        return sum(server.restarts for server in self._servers)
+
+    def available(self) -> bool:
+        return bool(self.unoserver) and shutil.which("soffice") is not None
+
+    def _require(self) -> None:
+        if not self.available():
+            raise ConverterUnavailable(f"PDF needs LibreOffice: install the Debian packages {PACKAGES} and run `make uno`")
+
+    def warm_up(self) -> threading.Thread | None:
+        """Start every server in the background, so the first PDF does not wait for LibreOffice;
+        a failure here is retried by the first conversion."""
+        if not self.available():
+            return None
+
+        def start(server: _UnoServer) -> None:
+            try:
+                server.ensure_started()
+            except ConversionFailed:
+                pass
+
+        def start_all() -> None:  # in parallel: a fresh LibreOffice profile takes seconds to create
+            starters = [threading.Thread(target=start, args=(server,), daemon=True) for server in self._servers]
+            for starter in starters:
+                starter.start()
+            for starter in starters:
+                starter.join()
+
+        thread = threading.Thread(target=start_all, name="pdf-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def convert(self, docx: bytes) -> bytes:
         self._require()
-        with self._slots:
+        server = self._free.get()
+        try:
             for attempt in (1, 2):  # a dead or stuck server is restarted once, then we give up
-                future = self._calls.submit(self._convert_once, docx)
+                future = self._calls.submit(server.convert_once, docx)
                 try:
                     return future.result(timeout=self.timeout + 5)
                 except (FutureTimeout, OSError, xmlrpc.client.Error, ConversionFailed) as exc:
-                    with self._lock:
-                        self._stop()
+                    server.close()
                     if attempt == 2:
                         raise ConversionFailed(f"PDF conversion failed twice ({type(exc).__name__})") from None
-        raise AssertionError("unreachable")
+            raise AssertionError("unreachable")
+        finally:
+            self._free.put(server)
 
     def close(self) -> None:
-        with self._lock:
-            self._stop()
+        for server in self._servers:
+            server.close()
         self._calls.shutdown(wait=False, cancel_futures=True)
 
 
@@ -183,6 +248,9 @@ class FakeConverter:
             raise ConverterUnavailable(f"PDF needs LibreOffice: install the Debian packages {PACKAGES}")
         self.calls += 1
         return b"%PDF-1.7\n% fake conversion for tests\n%%EOF\n"
+
+    def warm_up(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -43,6 +43,10 @@ def make_render_pool(settings: Settings):
     return RenderPool(settings.render_workers, settings.render_timeout, settings.render_memory_mb)
 
 
+def warm_up_converter(app: Litestar) -> None:
+    app.state.converter.warm_up()
+
+
 def close_documents(app: Litestar) -> None:
     """Stop the render workers and the warm LibreOffice the app started (not those it was given)."""
     for resource in app.state.owned_resources:
@@ -50,7 +54,9 @@ def close_documents(app: Litestar) -> None:
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, search=None, converter=None,
-               render_pool=None) -> Litestar:
+               render_pool=None, warm_up_pdf: bool = False) -> Litestar:
+    """The application. `warm_up_pdf`: start LibreOffice in the background at startup (servers
+    do; tests leave it to the first PDF)."""
     from agreements.controllers import CountryController
     from agreements.exchange_api import ExchangeController
     from agreements.history_api import InstrumentHistoryController
@@ -114,6 +120,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
+        on_startup=[warm_up_converter] if warm_up_pdf else [],
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )

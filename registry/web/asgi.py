@@ -7,4 +7,4 @@ from registry.web.app import create_app
 
 
 def app_from_env() -> Litestar:
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), warm_up_pdf=True)
