@@ -305,3 +305,11 @@ def test_a_configured_secret_key_is_used_and_must_be_long(tmp_path):
     assert not (tmp_path / "secret_key").exists()
     with pytest.raises(SettingsError, match="REGISTRY_SECRET_KEY"):
         ensure_secret_key(Settings(data_dir=tmp_path, secret_key="short"))
+
+
+def test_a_page_no_route_matched_does_not_offer_a_logged_in_person_to_log_in(login_as):
+    admin = login_as("admin")
+    missing = admin.get("/nowhere", headers={"accept": "text/html"})
+    assert missing.status_code == 404 and 'href="/login"' not in missing.text
+    known = admin.get("/countries/ZZ", headers={"accept": "text/html"})  # a route: authentication ran
+    assert known.status_code == 404 and 'href="/login"' not in known.text and 'href="/account"' in known.text
