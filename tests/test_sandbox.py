@@ -14,8 +14,8 @@ from jinja2.sandbox import SecurityError
 
 from forms.fields import FieldSpec
 from forms.rendering import render_docx
-from registry.documents.sandbox import (DocumentSandbox, check_template, make_environment, template_parts,
-                                        template_variables)
+from registry.documents.sandbox import (DocumentSandbox, check_template, make_environment, shared_environment,
+                                        template_parts, template_variables)
 from tests.documents import docx_bytes
 
 PAYLOADS = [
@@ -28,7 +28,7 @@ PAYLOADS = [
 def render(docx: bytes, context: dict, partner: str = "sr-Latn") -> str:
     """Render with the application's environment; the document's text."""
     tpl = DocxTemplate(io.BytesIO(docx))
-    tpl.render(context, jinja_env=make_environment(partner), autoescape=True)
+    tpl.render(context, jinja_env=shared_environment(partner), autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
     return "\n".join(p.text for p in Document(io.BytesIO(out.getvalue())).paragraphs)
@@ -38,6 +38,19 @@ def test_the_environment_is_a_sandbox():
     env = make_environment("sr-Latn")
     assert isinstance(env, DocumentSandbox) and env.sandboxed and env.autoescape is True
     assert env.globals == {}  # no cycler, joiner, lipsum, range, namespace, dict
+
+
+def test_a_template_is_compiled_once_per_environment_and_never_mixed_up(monkeypatch):
+    env = make_environment("sr-Latn")
+    compiled = []
+    real_compile = env.compile
+    monkeypatch.setattr(env, "compile", lambda source, *a, **k: compiled.append(source) or real_compile(source, *a, **k))
+    first, second = "<w:t>{{ a }}</w:t>", "<w:t>{{ a }} et {{ a }}</w:t>"
+    renders = [env.from_string(source).render(a="Đorđe & Fils") for source in (first, first, second, first)]
+    assert renders == ["<w:t>Đorđe &amp; Fils</w:t>", "<w:t>Đorđe &amp; Fils</w:t>",
+                       "<w:t>Đorđe &amp; Fils et Đorđe &amp; Fils</w:t>", "<w:t>Đorđe &amp; Fils</w:t>"]
+    assert compiled == [first, second]
+    assert shared_environment("sr-Latn") is shared_environment("sr-Latn") is not shared_environment("ar")
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -7,14 +7,14 @@ import io
 from docxtpl import DocxTemplate
 
 from registry.documents.provenance import Provenance, stamp_docx
-from registry.documents.sandbox import make_environment
+from registry.documents.sandbox import shared_environment
 
 
 def render_docx(template: bytes, context: dict, partner_language: str, provenance: Provenance | None = None,
                 title: str = "") -> bytes:
     document = DocxTemplate(io.BytesIO(template))
     # autoescape: without it "Dupont & Fils" silently loses its ampersand (LIBRARIES.md §3)
-    document.render(context, jinja_env=make_environment(partner_language), autoescape=True)
+    document.render(context, jinja_env=shared_environment(partner_language), autoescape=True)
     if provenance is not None:
         stamp_docx(document.docx, provenance, title)
     buffer = io.BytesIO()

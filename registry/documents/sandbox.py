@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from docx import Document
 from docx.oxml import parse_xml
@@ -31,6 +32,7 @@ SAFE_BUILTIN_FILTERS = frozenset({
 })
 MAX_LOOP_NESTING = 2
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # what docxtpl renders
+COMPILED_PER_ENVIRONMENT = 48  # template parts (body, headers, footers) kept compiled
 CHECKED = "\u2612"  # ☒
 UNCHECKED = "\u2610"  # ☐
 
@@ -39,6 +41,10 @@ class DocumentSandbox(SandboxedEnvironment):
     """Sandbox that also refuses repetition of sequences, powers, %-formatting and calls."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled: dict[str, object] = {}
 
     def call_binop(self, context, operator, left, right):
         sequences = (str, bytes, list, tuple)
@@ -49,6 +55,17 @@ class DocumentSandbox(SandboxedEnvironment):
         if operator == "%" and isinstance(left, (str, bytes)):
             raise SecurityError("%-formatting is not allowed in document templates; use a filter")
         return super().call_binop(context, operator, left, right)
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's signature)
+        """Compiled once per source: docxtpl hands every render the same part XML, and compiling
+        it costs about a third of a render. The cache lives as long as the environment."""
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.pop(source, None) or super().from_string(source)
+        self._compiled[source] = compiled  # most recently used last
+        while len(self._compiled) > COMPILED_PER_ENVIRONMENT:
+            self._compiled.pop(next(iter(self._compiled)))
+        return compiled
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
         # docx templates need values and filters only; a call is how memory bombs and escapes start
@@ -68,6 +85,13 @@ def make_environment(partner_language: str, french: str = "fr") -> DocumentSandb
     env.filters["box"] = lambda value: CHECKED if value else UNCHECKED
     env.filters["nir"] = format_nir
     return env
+
+
+@lru_cache(maxsize=16)
+def shared_environment(partner_language: str) -> DocumentSandbox:
+    """One environment per partner language for the renders of a process (a render worker), so
+    compiled templates are reused. Never mutated after it is made."""
+    return make_environment(partner_language)
 
 
 def _as_date(value) -> date | None:
@@ -263,4 +287,4 @@ def _loop_depth(node: nodes.For) -> int:
 
 
 __all__ = ["DocumentSandbox", "SecurityError", "TemplateProblem", "TemplatePart", "check_template", "format_nir",
-           "make_environment", "parse_parts", "template_parts", "template_variables"]
+           "make_environment", "parse_parts", "shared_environment", "template_parts", "template_variables"]
