@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from registry.auth.permissions import Permission
 from registry.models import AuditEntry
+from registry.web.refusal_sampling import RefusalSampler
 from tests.test_permissions_matrix import concrete, guarded_routes
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -27,6 +28,7 @@ def test_there_are_write_routes_to_check(app):
 
 def test_anonymous_gets_401_on_every_write_route_and_each_is_audited(app, client, engine):
     routes = write_routes(app)
+    app.state.refusal_sampler = RefusalSampler(per_window=len(routes))  # every one, not a sample
     for method, path, permission in routes:
         response = client.request(method, concrete(path), json={}, headers={"Accept": "application/json"})
         assert response.status_code == 401, f"{method} {path}"
@@ -72,3 +74,27 @@ def test_only_admins_read_the_audit(login_as, path):
     for role in ("legal", "delegation", "caisse", "researcher"):
         assert login_as(role).get(path).status_code == 403
     assert login_as("admin").get(path).status_code == 200
+
+
+def test_an_anonymous_flood_is_sampled_per_address_and_people_are_always_recorded(app, client, engine, api_client_as):
+    now = [0.0]
+    app.state.refusal_sampler = RefusalSampler(per_window=3, window_seconds=60, clock=lambda: now[0])
+    for _ in range(7):
+        assert client.post("/api/meetings", json={}).status_code == 401
+    with Session(engine) as db:
+        rows = db.exec(select(AuditEntry).where(AuditEntry.action.startswith("access.refused"))
+                       .order_by(AuditEntry.id)).all()
+        assert [r.action for r in rows] == ["access.refused"] * 3 + ["access.refused.sampled"]
+        assert rows[-1].entity_id == "testclient" and rows[-1].after["recorded"] == 3
+    now[0] = 61.0  # the next window says how many were only counted
+    assert client.post("/api/meetings", json={}).status_code == 401
+    with Session(engine) as db:
+        last = db.exec(select(AuditEntry).where(AuditEntry.action.startswith("access.refused"))
+                       .order_by(AuditEntry.id.desc()).limit(2)).all()
+        assert [(r.action, r.after.get("counted")) for r in reversed(last)] == [("access.refused.sampled", 4),
+                                                                                  ("access.refused", None)]
+    caisse = api_client_as("caisse")
+    before = len(refusals(engine))
+    for _ in range(5):
+        assert caisse.post("/api/meetings", json={}).status_code == 403
+    assert len(refusals(engine)) == before + 5  # someone with credentials: every refusal

@@ -22,6 +22,7 @@ from registry.web.health import health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
 from registry.web.search_pages import SearchController
+from registry.web.refusal_sampling import RefusalSampler
 from registry.web.security_errors import audit_refusal, security_exception_handlers
 from registry.web.security_headers import DEFAULT_BODY_LIMIT, security_headers_hook
 from registry.web.security_middleware import CookieCSRFMiddleware, authentication_middleware, csrf_config
@@ -116,6 +117,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
+                     "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],

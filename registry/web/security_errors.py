@@ -1,8 +1,10 @@
 """Refusals and failures as responses, and the audit of every refusal.
 
-401 and 403 answer JSON to the API and a page to browsers; every one is written to the audit
+401 and 403 answer JSON to the API and a page to browsers; each is written to the audit
 (who, from where, which route, which permission) by `audit_refusal`, an after_exception hook
 with its own database session, since the request's transaction (if any) is being abandoned.
+Anonymous refusals are sampled per address so that a flood cannot grow the audit without
+bound (registry/web/refusal_sampling.py).
 Outside development a 500 says only that something failed: the traceback goes to the log."""
 
 import logging
@@ -19,6 +21,7 @@ from sqlmodel import Session
 from registry import audit
 from registry.auth.principal import current_principal
 from registry.labels import mark
+from registry.web.refusal_sampling import RefusalSampler, Verdict
 from registry.web.security_middleware import BEARER_CHALLENGE
 
 logger = logging.getLogger("registry.web")
@@ -167,19 +170,49 @@ class _ScopeView:
         self.scope = scope
 
 
-def _write_refusal(engine, entry: dict) -> None:
+def sampled_entries(entry: dict, verdict: Verdict, sampler: RefusalSampler) -> list[dict]:
+    """The rows an anonymous refusal writes under sampling (registry/web/refusal_sampling.py)."""
+    actor = entry["actor"]
+    note = dict(actor=actor, action="access.refused.sampled", entity="address", entity_id=actor.remote_addr[:100])
+    rows = []
+    if verdict.counted_before:
+        rows.append({**note, "after": {"counted": verdict.counted_before, "window_seconds": sampler.window_seconds},
+                     "detail": f"{verdict.counted_before} more anonymous refusals from this address were counted, "
+                               "not recorded, in its previous window"})
+    if verdict.record:
+        rows.append(entry)
+    if verdict.sampling_starts:
+        rows.append({**note, "after": {"recorded": sampler.per_window, "window_seconds": sampler.window_seconds},
+                     "detail": f"over {sampler.per_window} anonymous refusals from this address within "
+                               f"{sampler.window_seconds:.0f} s: the rest of the window is counted, not recorded"})
+    return rows
+
+
+def refusal_entries(exc: HTTPException, scope: Scope) -> list[dict]:
+    entry = refusal_entry(exc, scope)
+    if current_principal(_ScopeView(scope)).is_authenticated:
+        return [entry]
+    sampler = scope["app"].state.refusal_sampler
+    return sampled_entries(entry, sampler.judge(entry["actor"].remote_addr), sampler)
+
+
+def _write_refusal(engine, entries: list[dict]) -> None:
+    if not entries:
+        return
     with Session(engine) as db:
-        audit.record(db, **entry)
+        for entry in entries:
+            audit.record(db, **entry)
         db.commit()
 
 
 async def audit_refusal(exc: Exception, scope: Scope) -> None:
-    """after_exception hook: every 401/403 becomes an audit row; an unexpected error is logged."""
+    """after_exception hook: every 401/403 becomes an audit row (anonymous ones sampled per
+    address); an unexpected error is logged."""
     if scope.get("type") != "http":
         return
     if isinstance(exc, REFUSALS):
         try:
-            await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entry(exc, scope))
+            await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entries(exc, scope))
         except Exception:  # the refusal stands even if the audit database is unreachable
             logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))
     elif not isinstance(exc, HTTPException) and not is_clients_fault(exc):
