@@ -48,8 +48,9 @@ def run(no_prepare: bool) -> None:
     """Migrate, load reference data on first start, build the search index if missing, and serve."""
     settings = load_settings()
     engine = reachable_engine(settings)
+    backend = search_backend(settings, engine)  # a wrong choice stops here, before any worker starts
     if not no_prepare:
-        prepare(settings, engine)
+        prepare(settings, engine, backend)
     from granian import Granian
 
     click.echo(f"Registry on http://{settings.host}:{settings.port}")
@@ -57,26 +58,42 @@ def run(no_prepare: bool) -> None:
             factory=True, workers=settings.workers).serve()
 
 
-def prepare(settings: Settings, engine) -> None:
-    from registry import composition, migrate
+def search_backend(settings: Settings, engine):
     from search import make_backend
+
+    try:
+        return make_backend(settings.search_backend, settings.index_dir, engine)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def prepare(settings: Settings, engine, backend) -> None:
+    from registry import composition, migrate
+    from search import SearchUnavailable
 
     migrate.upgrade(engine)
     with session_scope(engine) as session:
         if settings.seed_on_start and not composition.has_reference_data(session):
             created = composition.seed(session)
             click.echo(f"Reference data loaded: {sum(created.values())} rows")
-    backend = make_backend(settings.search_backend, settings.index_dir)
-    if backend.ensure():
+    try:
+        created = backend.ensure()
+    except SearchUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if created:
         build_index(engine, backend)
 
 
 def build_index(engine, backend) -> int:
     from registry import composition
+    from search import SearchUnavailable
 
     with session_scope(engine) as session, progress_bar() as bar:
         task = bar.add_task("Indexing", total=None)
-        count = composition.reindex(session, backend, progress=lambda n: bar.update(task, completed=n))
+        try:
+            count = composition.reindex(session, backend, progress=lambda n: bar.update(task, completed=n))
+        except SearchUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
         bar.update(task, total=count, completed=count)
     click.echo(f"Search index built: {count} documents")
     return count
@@ -117,10 +134,12 @@ def search() -> None:
 @search.command("reindex")
 def search_reindex() -> None:
     """Rebuild the search index from the database."""
-    from search import make_backend
-
     settings = load_settings()
-    build_index(reachable_engine(settings), make_backend(settings.search_backend, settings.index_dir))
+    engine = reachable_engine(settings)
+    try:
+        build_index(engine, search_backend(settings, engine))
+    finally:
+        engine.dispose()
 
 
 @main.group()

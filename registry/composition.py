@@ -19,6 +19,14 @@ def all_metadata():
     return SQLModel.metadata
 
 
+def is_migrated(name: str | None, type_: str, _parent_names: dict) -> bool:
+    """Alembic's include_name: the search backend's table is derived data its backend creates
+    (search/postgres_backend.py), so autogenerate must neither add nor drop it."""
+    from search.postgres_backend import TABLE_NAME
+
+    return not (type_ == "table" and name == TABLE_NAME)
+
+
 def search_providers() -> list[Callable[[Session], Iterator]]:
     from agreements.meetings.search import all_meeting_documents
     from agreements.search import instrument_documents

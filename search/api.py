@@ -5,6 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
+
+from registry.settings import SettingsError
+
 
 @dataclass(frozen=True)
 class SearchDocument:
@@ -32,6 +36,10 @@ class SearchHit:
     audience: str = "public"
 
 
+class SearchUnavailable(RuntimeError):
+    """The index cannot be created where the settings put it; the message is one line for the operator."""
+
+
 class SearchBackend(Protocol):
     def ensure(self) -> bool:
         """Create the index if missing; True when it was created (and so needs filling)."""
@@ -49,13 +57,27 @@ class SearchBackend(Protocol):
         """Replace the whole index with `docs`."""
 
 
-def make_backend(name: str, index_dir: Path) -> SearchBackend:
+BACKENDS = ("whoosh", "postgres", "memory")
+
+
+def make_backend(name: str, index_dir: Path, engine: Engine) -> SearchBackend:
+    """The backend REGISTRY_SEARCH_BACKEND names: whoosh in `index_dir`, or PostgreSQL
+    full-text in the application's database `engine` (several instances), or memory (tests)."""
     if name == "whoosh":
         from search.whoosh_backend import WhooshBackend
 
         return WhooshBackend(index_dir)
+    if name == "postgres":
+        if engine.dialect.name != "postgresql":
+            raise SettingsError(
+                "REGISTRY_SEARCH_BACKEND=postgres keeps the index in a PostgreSQL database, but the database is "
+                f"{engine.url.render_as_string(hide_password=True)} (REGISTRY_DATABASE_URL; empty means SQLite): "
+                "set REGISTRY_DATABASE_URL=postgresql+psycopg://… or REGISTRY_SEARCH_BACKEND=whoosh")
+        from search.postgres_backend import PostgresBackend
+
+        return PostgresBackend(engine)
     if name == "memory":
         from search.memory import MemoryBackend
 
         return MemoryBackend()
-    raise ValueError(f"REGISTRY_SEARCH_BACKEND: unknown backend {name!r}; expected whoosh or memory")
+    raise SettingsError(f"REGISTRY_SEARCH_BACKEND: unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")

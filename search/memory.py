@@ -36,13 +36,19 @@ class MemoryBackend:
         return self.index(docs)
 
     def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
+        """Every word first; when no document has them all, any word, more words ranked higher
+        (what the other backends do)."""
         wanted = self._terms(text)
-        hits = []
+        if not wanted:
+            return []
+        matches = []
         for doc in self.docs.values():
             if doc.audience not in audiences or (country and doc.country != country) or (kind and doc.kind != kind):
                 continue
             found = wanted & self._terms(f"{doc.title} {doc.body}")
-            if wanted and found == wanted:
-                hits.append(SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(len(found)),
-                                      audience=doc.audience))
+            if found:
+                matches.append((doc, len(found)))
+        every = [(doc, n) for doc, n in matches if n == len(wanted)]
+        hits = [SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(n), audience=doc.audience)
+                for doc, n in (every or matches)]
         return sorted(hits, key=lambda h: (-h.score, h.title))[:limit]

@@ -71,6 +71,19 @@ def empty_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """An empty PostgreSQL database of its own, for a test that only makes sense there."""
+    if not POSTGRES_URL:
+        missing_dependency("REGISTRY_TEST_POSTGRES_URL is not set (PostgreSQL server for database tests)")
+    for url in _fresh_postgres_database():
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def _migrate_and_seed(url: str) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)

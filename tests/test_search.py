@@ -1,32 +1,70 @@
-"""Search: French-aware, accent-insensitive, audience-filtered, on the real whoosh index."""
+"""Search: French-aware, accent-insensitive, audience-filtered, on the real whoosh index and,
+when a PostgreSQL server is configured, on PostgreSQL full-text search."""
+
+import re
 
 import pytest
 
 from registry.composition import reindex
 from search import SearchDocument
 from search.memory import MemoryBackend
+from search.postgres_backend import PostgresBackend
 from search.whoosh_backend import WhooshBackend
 
+ON_POSTGRES = pytest.mark.postgres
+BACKENDS = ["whoosh", "memory", pytest.param("postgres", marks=ON_POSTGRES)]
+# backend x seeded database: the postgres backend lives in the application's PostgreSQL
+# database, so "postgres backend on an SQLite database" is not a deployment and is not generated
+WITH_SEEDED_DATABASE = pytest.mark.parametrize(("backend", "seeded_database_url"), [
+    pytest.param("whoosh", "sqlite", id="whoosh-sqlite"),
+    pytest.param("memory", "sqlite", id="memory-sqlite"),
+    pytest.param("whoosh", "postgres", marks=ON_POSTGRES, id="whoosh-postgres"),
+    pytest.param("memory", "postgres", marks=ON_POSTGRES, id="memory-postgres"),
+    pytest.param("postgres", "postgres", marks=ON_POSTGRES, id="postgres-postgres"),
+], indirect=True)
 
-@pytest.fixture(params=["whoosh", "memory"])
+
+@pytest.fixture(params=BACKENDS)
 def backend(request, tmp_path):
     if request.param == "whoosh":
         backend = WhooshBackend(tmp_path / "index")
-        assert backend.ensure() is True and backend.ensure() is False
-        return backend
-    return MemoryBackend()
+    elif request.param == "postgres":
+        # the seeded database when the test reads one (as an instance would), else an empty one
+        seeded = "seeded_database_url" in request.fixturenames
+        backend = PostgresBackend(request.getfixturevalue("engine" if seeded else "postgres_engine"))
+    else:
+        return MemoryBackend()
+    assert backend.ensure() is True and backend.ensure() is False
+    return backend
 
 
+@WITH_SEEDED_DATABASE
 def test_reindex_holds_every_instrument(session, backend):
     assert reindex(session, backend) >= 151  # every instrument, plus what other features index
     hits = backend.query("sécurité sociale Serbie", country="RS")
     assert hits and hits[0].url.startswith("/countries/RS/instruments/")
 
 
+@WITH_SEEDED_DATABASE
 @pytest.mark.parametrize("query", ["securite sociale", "SÉCURITÉ SOCIALES", "accords"])
 def test_accents_case_and_plurals_do_not_matter(session, backend, query):
     reindex(session, backend)
     assert any(hit.country == "RS" for hit in backend.query(query, country="RS"))
+
+
+def test_every_word_ranks_first_and_any_word_is_the_fallback(backend):
+    backend.ensure()
+    backend.index([
+        SearchDocument(key="f:1", kind="form", title="Demande de pension", body="pension de vieillesse", url="/f/1"),
+        SearchDocument(key="f:2", kind="form", title="Âge de la retraite", body="départ à la retraite", url="/f/2"),
+        SearchDocument(key="f:3", kind="form", title="Pension de retraite", body="montant", url="/f/3"),
+        SearchDocument(key="f:4", kind="form", title="Allocations familiales", body="enfants", url="/f/4"),
+    ])
+    # one document has every word: it comes first (whoosh then lists the partial matches, the
+    # others stop there)
+    assert backend.query("pension de retraite")[0].key == "f:3"
+    assert {h.key for h in backend.query("pension retraite invalidité")} == {"f:1", "f:2", "f:3"}  # none has all
+    assert backend.query("pension retraite invalidité")[0].key == "f:3"  # the most words first
 
 
 def test_staff_documents_stay_hidden_from_the_public(backend):
@@ -48,6 +86,28 @@ def test_removed_documents_are_gone(backend):
     assert backend.query("échange") == []
 
 
+def test_indexing_a_key_again_replaces_it(backend):
+    backend.index([SearchDocument(key="i:1", kind="instrument", title="Accord initial", body="prestations familiales",
+                                  url="/i/1", country="RS")])
+    backend.index([SearchDocument(key="i:1", kind="instrument", title="Accord modifié", body="pensions de vieillesse",
+                                  url="/i/1-bis", country="RS")])
+    assert backend.query("familiales") == []
+    assert [(h.key, h.title, h.url) for h in backend.query("vieillesse")] == [("i:1", "Accord modifié", "/i/1-bis")]
+
+
+@pytest.mark.parametrize("backend", ["whoosh", pytest.param("postgres", marks=ON_POSTGRES)], indirect=True)
+def test_highlights_mark_matches_and_escape_the_rest(backend):
+    body = ("Point 3 <script>alert(1)</script> : la coordination <img src=x onerror=alert(2)> "
+            "des régimes si a < b & c, puis la coordination encore.")
+    backend.index([SearchDocument(key="h:1", kind="minutes", title="Procès-verbal", body=body, url="/h/1")])
+    [hit] = backend.query("coordination")
+    marks = re.compile(r'<b(?: class="[\w ]+")?>coordination</b>')  # whoosh adds a class
+    assert marks.search(hit.highlight)
+    without_marks = marks.sub("", hit.highlight)
+    assert "<" not in without_marks and ">" not in without_marks  # every other bracket is escaped
+    assert "&amp;" in hit.highlight and "&lt;" in hit.highlight
+
+
 def test_search_api_and_page(client, session, search_backend):
     reindex(session, search_backend)
     hits = client.get("/api/search", params={"q": "Serbie"}).json()
@@ -62,6 +122,7 @@ def test_overlong_query_is_400(client):
     assert response.status_code == 400 and response.json()["extra"]["parameter"] == "q"
 
 
+@WITH_SEEDED_DATABASE
 @pytest.mark.parametrize("query", ['accord AND "sécurité', "(((", "title:", "*", "AND OR NOT", "' OR 1=1 --", "\\"])
 def test_odd_queries_never_fail(session, backend, query):
     reindex(session, backend)

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from registry.composition import all_metadata
+from registry.composition import all_metadata, is_migrated
 
 
 def run_migrations() -> None:
@@ -12,6 +12,7 @@ def run_migrations() -> None:
         target_metadata=all_metadata(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=is_migrated,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -79,7 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     engine = engine or engine_for(settings)
     owned: list = []
     secret_key = ensure_secret_key(settings)
-    search = search or make_backend(settings.search_backend, settings.index_dir)
+    search = search or make_backend(settings.search_backend, settings.index_dir, engine)
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
                      Path(str(resources.files("forms") / "templates"))]
 
