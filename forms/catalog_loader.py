@@ -155,10 +155,10 @@ def _load_form(session: Session, manifest: FormManifest) -> dict[str, int]:
     return counts
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _checked_template(path: Path, sha256: str, fields_json: str, partner_language: str):
     """The shipped files do not change while the process runs: check each one once (every test
-    database is seeded, and parsing ten templates costs half a second)."""
+    database is seeded, and the catalog's 36 templates take seconds to parse)."""
     from forms.template_check import check_upload
 
     fields = parse_fields(json.loads(fields_json))

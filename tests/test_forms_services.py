@@ -112,7 +112,7 @@ def test_validations_on_published_versions_and_without_template_are_refused(sess
         validate(session, published, "france")
     session.rollback()
     form = services.create_form(session, LEGAL, {
-        "code": "SE 121-07", "country_code": "RS", "instrument_slug": "2014-11-06-accord",
+        "code": "SE 121-33", "country_code": "RS", "instrument_slug": "2014-11-06-accord",
         "title_fr": "Demande de pension d'invalidité", "title_partner": "Zahtev za invalidsku penziju",
         "partner_language": "sr-Latn", "risk": "invalidity", "direction": "both"})
     empty = services.create_version(session, LEGAL, form, "projet")
