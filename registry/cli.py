@@ -49,6 +49,7 @@ def run(no_prepare: bool) -> None:
     settings = load_settings()
     engine = reachable_engine(settings)
     backend = search_backend(settings, engine)  # a wrong choice stops here, before any worker starts
+    check_proxies(settings)
     if not no_prepare:
         prepare(settings, engine, backend)
     from granian import Granian
@@ -56,6 +57,15 @@ def run(no_prepare: bool) -> None:
     click.echo(f"Registry on http://{settings.host}:{settings.port}")
     Granian("registry.web.asgi:app_from_env", address=settings.host, port=settings.port, interface="asgi",
             factory=True, workers=settings.workers).serve()
+
+
+def check_proxies(settings: Settings) -> None:
+    from registry.web.proxies import trusted_proxies
+
+    try:
+        trusted_proxies(settings.trusted_proxies)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def search_backend(settings: Settings, engine):

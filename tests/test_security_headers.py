@@ -104,3 +104,40 @@ def test_account_forms_are_limited_more(client):
     body = "username=" + "x" * FORM_BODY_LIMIT
     response = client.post("/login", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
+
+
+def test_behind_a_trusted_proxy_the_audit_and_throttle_see_the_client(tmp_path, engine, search_backend):
+    from sqlmodel import Session, select
+
+    from registry.models import AuditEntry
+
+    # the test client connects as "testclient": here it plays the proxy
+    settings = Settings(data_dir=tmp_path / "p", search_backend="memory", trusted_proxies="testclient, 10.1.0.0/16")
+    with TestClient(create_app(settings, engine=engine, search=search_backend)) as client:
+        forwarded = {"X-Forwarded-For": "203.0.113.7, 10.1.2.3", "Accept": "application/json"}
+        assert client.post("/api/meetings", json={}, headers=forwarded).status_code == 401
+    with Session(engine) as db:
+        entry = db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused")
+                        .order_by(AuditEntry.id.desc())).first()
+        assert entry.remote_addr == "203.0.113.7"  # 10.1.2.3 is a trusted proxy too: skipped
+
+
+def test_forwarded_headers_from_anyone_else_are_ignored(client, engine):
+    from sqlmodel import Session, select
+
+    from registry.models import AuditEntry
+
+    client.post("/api/meetings", json={}, headers={"X-Forwarded-For": "203.0.113.7"})
+    with Session(engine) as db:
+        entry = db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused")
+                        .order_by(AuditEntry.id.desc())).first()
+        assert entry.remote_addr == "testclient"
+
+
+@pytest.mark.parametrize("setting", ["*", "10.0.0.0/33", "10.0.0.5, not/a-network"])
+def test_a_proxy_setting_that_would_trust_too_much_stops_the_start(tmp_path, engine, search_backend, setting):
+    from registry.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="REGISTRY_TRUSTED_PROXIES"):
+        create_app(Settings(data_dir=tmp_path / "x", search_backend="memory", trusted_proxies=setting),
+                   engine=engine, search=search_backend)

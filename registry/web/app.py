@@ -22,6 +22,7 @@ from registry.web.health import health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
 from registry.web.search_pages import SearchController
+from registry.web.proxies import proxy_middleware
 from registry.web.refusal_sampling import RefusalSampler
 from registry.web.security_errors import audit_refusal, security_exception_handlers
 from registry.web.security_headers import DEFAULT_BODY_LIMIT, security_headers_hook
@@ -107,7 +108,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         # authentication puts a Principal in every scope, then CSRF checks cookie-authenticated forms
-        middleware=[locale_middleware, authentication_middleware,
+        middleware=[*proxy_middleware(settings.trusted_proxies), locale_middleware, authentication_middleware,
                     DefineMiddleware(CookieCSRFMiddleware, config=csrf_config(secret_key, settings))],
         exception_handlers={**exception_handlers(), **problem_handlers(), **generation_handlers(),
                             **security_exception_handlers(settings)},
