@@ -27,6 +27,36 @@ POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the documents generated now; review with git diff tests/golden")
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, rendering): compare a normalised rendering (tests/golden.py) with
+    tests/golden/<name>; with --update-golden, write it instead and say so in the summary."""
+    from tests.golden import compare_golden
+
+    update = request.config.getoption("update_golden")
+
+    def check(name: str, rendering: str) -> None:
+        written = compare_golden(name, rendering, update=update)
+        if written:  # user_properties travel with the report, also from pytest-xdist workers
+            request.node.user_properties.append(("golden", f"{written} tests/golden/{name}"))
+
+    return check
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    written = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                      for key, value in getattr(report, "user_properties", ()) if key == "golden"})
+    if written:
+        terminalreporter.write_sep("-", f"{len(written)} golden file(s) written: review git diff tests/golden")
+        for line in written:
+            terminalreporter.write_line(line)
+
+
 def missing_dependency(reason: str) -> None:
     """Skip locally, fail in CI: a missing system package must not pass unnoticed there."""
     if IN_CI:
