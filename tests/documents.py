@@ -8,10 +8,12 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 
-def docx_bytes(*paragraphs: str) -> bytes:
+def docx_bytes(*paragraphs: str, footer: str | None = None) -> bytes:
     document = Document()
     for text in paragraphs:
         document.add_paragraph(text)
+    if footer is not None:
+        document.sections[0].footer.paragraphs[0].text = footer
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

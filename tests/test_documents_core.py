@@ -41,6 +41,14 @@ def test_provenance_is_in_properties_and_footer():
     assert PROVENANCE.footer_line() in text_of(out)
 
 
+def test_provenance_line_joins_a_footer_the_template_already_has():
+    # docxtpl swaps rendered header/footer parts in behind python-docx's back: the line must
+    # land in the part that is saved, after the template's own (rendered) footer text
+    out = render_docx(docx_bytes("{{ name }}", footer="Illustratif {{ name }}"), {"name": "x"}, "sr-Latn", PROVENANCE)
+    footer = [p.text for s in Document(io.BytesIO(out)).sections for p in s.footer.paragraphs]
+    assert footer == ["Illustratif x", PROVENANCE.footer_line()]
+
+
 @pytest.mark.parametrize("tag", ["{{ ''.__class__.__mro__ }}", "{{ cycler.__init__.__globals__ }}", "{{ 'x' * 100000000 }}"])
 def test_hostile_templates_are_refused_at_render(tag):
     from jinja2 import TemplateError

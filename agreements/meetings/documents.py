@@ -61,7 +61,8 @@ def _header(meeting: Meeting, kind: str, fr: dict, pr: dict, partner: str, bilin
                 dates_fr=_dates(meeting, "fr"), dates_partner=_dates(meeting, partner),
                 place_fr=place_fr, place_partner=place_partner,
                 illustrative=_both(bilingual, fr["illustrative"], pr["illustrative"], " ") if meeting.illustrative else "",
-                reference=f"{meeting.country_code}-{meeting.starts_on.isoformat()} · n° {number}")
+                reference=f"{meeting.country_code}-{meeting.starts_on.isoformat()} · n° {number}",
+                partner_tag=i18n.with_default_script(partner), partner_rtl="1" if i18n.is_rtl(partner) else "0")
 
 
 def _status_line(session: Session, meeting: Meeting, kind: str, fr: dict, pr: dict, bilingual: bool) -> tuple[str, str]:
@@ -83,7 +84,8 @@ def build_context(session: Session, meeting: Meeting, kind: str) -> tuple[dict, 
     fr, pr = labels_for("fr"), labels_for(partner)
     context = _header(meeting, kind, fr, pr, partner, bilingual, session_number(session, meeting))
     status_line, version = _status_line(session, meeting, kind, fr, pr, bilingual)
-    context["status_line"], context["version_line"] = status_line, version or "agenda"
+    version = version or "agenda"
+    context["status_line"], context["version_line"] = status_line, version
     numbered = numbered_decisions(session, meeting.id)
     items = []
     for number, item in enumerate(agenda_of(session, meeting.id), start=1):

@@ -16,7 +16,18 @@ def render_docx(template: bytes, context: dict, partner_language: str, provenanc
     # autoescape: without it "Dupont & Fils" silently loses its ampersand (LIBRARIES.md §3)
     document.render(context, jinja_env=shared_environment(partner_language), autoescape=True)
     if provenance is not None:
+        _follow_rendered_parts(document.docx.part)
         stamp_docx(document.docx, provenance, title)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _follow_rendered_parts(part) -> None:
+    """docxtpl puts each rendered header and footer in a new part by rewriting the relationship's
+    target, but python-docx resolves `section.footer` through a cache of rId -> part filled at
+    load: without this, the provenance line would be written into the discarded template part."""
+    targets = part.rels.related_parts
+    for rid, relationship in part.rels.items():
+        if not relationship.is_external:
+            targets[rid] = relationship.target_part

@@ -6,15 +6,48 @@ The templates are data (ARCHITECTURE.md): this script is how they are made and c
 the .docx files it writes are committed. They take the context of
 agreements/meetings/documents.py (every text already formatted in its language; `L` holds the
 French labels, `P` the partner's, `H` both joined for column headings) and only use what the
-document sandbox allows: values, loops at most two deep, `{%p %}` and `{%tr %}` tags."""
+document sandbox allows: values, loops at most two deep, `{%p %}` and `{%tr %}` tags.
+
+Language tags: the Normal style is French (fr-FR); a run wholly in the partner's language takes
+its tag from the context (`partner_tag`), and its direction too (`partner_rtl`, "1" or "0", on
+the run and its paragraph), so a spell checker, a screen reader and LibreOffice's shaping know
+what they read. Runs mixing both languages ("Participants / Participants") keep French."""
 
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 HERE = Path(__file__).parent
+FRENCH = "fr-FR"
+# w:pPr children that come after w:bidi in the schema (ECMA-376 CT_PPrBase)
+BIDI_SUCCESSORS = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                   "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def language(rpr, tag: str, bidi_tag: str | None = None) -> None:
+    element = OxmlElement("w:lang")
+    element.set(qn("w:val"), tag)
+    if bidi_tag:
+        element.set(qn("w:bidi"), bidi_tag)
+    rpr.append(element)  # w:lang comes after b, sz and rtl in w:rPr's schema order
+
+
+def in_partner_language(paragraph) -> None:
+    """Every run of `paragraph`, and the paragraph's direction, in the partner's language."""
+    bidi = OxmlElement("w:bidi")
+    bidi.set(qn("w:val"), "{{ partner_rtl }}")
+    paragraph._p.get_or_add_pPr().insert_element_before(bidi, *BIDI_SUCCESSORS)
+    for run in paragraph.runs:
+        rpr = run._r.get_or_add_rPr()
+        rtl = OxmlElement("w:rtl")
+        rtl.set(qn("w:val"), "{{ partner_rtl }}")
+        rpr.append(rtl)
+        language(rpr, "{{ partner_tag }}", "{{ partner_tag }}")
 
 
 def new_document() -> Document:
@@ -25,13 +58,15 @@ def new_document() -> Document:
     style = document.styles["Normal"]
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(10)
+    language(style.element.get_or_add_rPr(), FRENCH)
     footer = section.footer.paragraphs[0]
     footer.text = "{{ reference }} · {{ version_line }}"
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return document
 
 
-def para(document, text: str, bold: bool = False, size: int | None = None, center: bool = False, style=None):
+def para(document, text: str, bold: bool = False, size: int | None = None, center: bool = False, style=None,
+         partner: bool = False):
     paragraph = document.add_paragraph(style=style)
     run = paragraph.add_run(text)
     run.bold = bold
@@ -39,26 +74,33 @@ def para(document, text: str, bold: bool = False, size: int | None = None, cente
         run.font.size = Pt(size)
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if partner:
+        in_partner_language(paragraph)
     return paragraph
 
 
-def cell_text(cell, text: str, bold: bool = False) -> None:
+def cell_text(cell, text: str, bold: bool = False, partner: bool = False) -> None:
     cell.paragraphs[0].add_run(text).bold = bold
+    if partner:
+        in_partner_language(cell.paragraphs[0])
 
 
-def loop_table(document, headers: list[str] | None, loop: str, cells: list[str], widths: list[float] | None = None):
-    """A table whose body repeats one row: [header], `{%tr for %}`, content, `{%tr endfor %}`."""
+def loop_table(document, headers: list[str] | None, loop: str, cells: list[str], widths: list[float] | None = None,
+               partner: tuple[str, ...] = ()):
+    """A table whose body repeats one row: [header], `{%tr for %}`, content, `{%tr endfor %}`.
+    Header texts and content lines named in `partner` are in the partner's language."""
     offset = 1 if headers else 0
     table = document.add_table(rows=3 + offset, cols=len(cells))
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells if headers else [], headers or []):
-        cell_text(cell, header, bold=True)
+        cell_text(cell, header, bold=True, partner=header in partner)
     table.rows[offset].cells[0].text = "{%tr " + loop + " %}"
     for cell, text in zip(table.rows[offset + 1].cells, cells):
-        first, *more = text.split("\n")
-        cell.paragraphs[0].add_run(first)
-        for line in more:
-            cell.add_paragraph(line)
+        for n, line in enumerate(text.split("\n")):
+            paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+            paragraph.add_run(line)
+            if line in partner:
+                in_partner_language(paragraph)
     table.rows[offset + 2].cells[0].text = "{%tr endfor %}"
     if widths:  # LibreOffice reads the grid, Word the cells: set both
         table.autofit = False
@@ -80,17 +122,18 @@ def header_block(document, heading_key: str, side_by_side: bool) -> None:
                 ("{{ L.place }} : {{ place_fr }}", "{{ P.place }}: {{ place_partner }}")]
         for row, (left, right) in zip(table.rows, rows):
             cell_text(row.cells[0], left, bold=row is table.rows[0])
-            cell_text(row.cells[1], right, bold=row is table.rows[0])
+            cell_text(row.cells[1], right, bold=row is table.rows[0], partner=True)
     else:
         para(document, "{{ L." + heading_key + " }}{{ heading_separator }}{{ P_" + heading_key + " }}", bold=True,
              size=16, center=True)
         para(document, "{{ title_fr }}", bold=True, center=True)
         para(document, "{%p if bilingual %}")
-        para(document, "{{ title_partner }}", center=True)
+        para(document, "{{ title_partner }}", center=True, partner=True)
         para(document, "{%p endif %}")
         para(document, "{{ L.dates }} : {{ dates_fr }} – {{ L.place }} : {{ place_fr }}", center=True)
         para(document, "{%p if bilingual %}")
-        para(document, "{{ P.dates }}: {{ dates_partner }} – {{ P.place }}: {{ place_partner }}", center=True)
+        para(document, "{{ P.dates }}: {{ dates_partner }} – {{ P.place }}: {{ place_partner }}", center=True,
+             partner=True)
         para(document, "{%p endif %}")
     para(document, "{{ status_line }}", center=True)
     para(document, "{%p if illustrative %}")
@@ -108,7 +151,7 @@ def actions(document) -> None:
     para(document, "{{ H.action_items }}", bold=True, size=12)
     loop_table(document, ["n°", "{{ H.what }}", "{{ H.who }}", "{{ H.due }}", "{{ H.status }}"], "for a in actions",
                ["{{ a.number }}", "{{ a.text_fr }}\n{{ a.text_partner }}", "{{ a.owner }}", "{{ a.due }}",
-                "{{ a.status }}"], [1, 8, 3.5, 2.5, 2])
+                "{{ a.status }}"], [1, 8, 3.5, 2.5, 2], partner=("{{ a.text_partner }}",))
 
 
 def agenda_side_by_side() -> Document:
@@ -117,7 +160,7 @@ def agenda_side_by_side() -> Document:
     para(document, "")
     loop_table(document, ["{{ L.agenda }}", "{{ P.agenda }}"], "for item in items",
                ["{{ item.number }}. {{ item.title_fr }}\n{{ item.description }}", "{{ item.number }}. {{ item.title_partner }}"],
-               [8.5, 8.5])
+               [8.5, 8.5], partner=("{{ P.agenda }}", "{{ item.number }}. {{ item.title_partner }}"))
     return document
 
 
@@ -129,9 +172,9 @@ def agenda_sequential() -> Document:
     para(document, "{{ item.number }}. {{ item.title_fr }}", style="List Paragraph")
     para(document, "{%p endfor %}")
     para(document, "{%p if bilingual %}")
-    para(document, "{{ P.agenda }}", bold=True, size=12)
+    para(document, "{{ P.agenda }}", bold=True, size=12, partner=True)
     para(document, "{%p for item in items %}")
-    para(document, "{{ item.number }}. {{ item.title_partner }}", style="List Paragraph")
+    para(document, "{{ item.number }}. {{ item.title_partner }}", style="List Paragraph", partner=True)
     para(document, "{%p endfor %}")
     para(document, "{%p endif %}")
     return document
@@ -143,9 +186,10 @@ def minutes_side_by_side() -> Document:
     participants(document)
     para(document, "{%p for item in items %}")
     para(document, "{{ L.item }} {{ item.number }} – {{ item.title_fr }}", bold=True, size=12)
-    para(document, "{{ P.item }} {{ item.number }} – {{ item.title_partner }}", bold=True)
+    para(document, "{{ P.item }} {{ item.number }} – {{ item.title_partner }}", bold=True, partner=True)
     table = loop_table(document, ["{{ L.discussion }}", "{{ P.discussion }}"], "for row in item.rows",
-                       ["{{ row.fr }}", "{{ row.partner }}"], [8.5, 8.5])
+                       ["{{ row.fr }}", "{{ row.partner }}"], [8.5, 8.5],
+                       partner=("{{ P.discussion }}", "{{ row.partner }}"))
     table.rows[0].cells[0].paragraphs[0].runs[0].bold = True
     para(document, "{%p endfor %}")
     actions(document)
@@ -159,13 +203,16 @@ def minutes_sequential() -> Document:
     for suffix, labels, condition in (("fr", "L", None), ("partner", "P", "bilingual")):
         if condition:
             para(document, "{%p if " + condition + " %}")
-            para(document, "{{ P.minutes }}", bold=True, size=14, center=True)
+            para(document, "{{ P.minutes }}", bold=True, size=14, center=True, partner=True)
         para(document, "{%p for item in items %}")
-        para(document, "{{ " + labels + ".item }} {{ item.number }} – {{ item.title_" + suffix + " }}", bold=True, size=12)
-        para(document, "{{ item.discussion_" + suffix + " }}")
+        partner = suffix == "partner"
+        para(document, "{{ " + labels + ".item }} {{ item.number }} – {{ item.title_" + suffix + " }}", bold=True, size=12,
+             partner=partner)
+        para(document, "{{ item.discussion_" + suffix + " }}", partner=partner)
         para(document, "{%p for d in item.decisions %}")
         colon = " :" if suffix == "fr" else ":"  # French typography puts a space before the colon
-        para(document, "{{ " + labels + ".decision }} {{ d.number }}" + colon + " {{ d.text_" + suffix + " }}", bold=True)
+        para(document, "{{ " + labels + ".decision }} {{ d.number }}" + colon + " {{ d.text_" + suffix + " }}", bold=True,
+             partner=partner)
         para(document, "{%p endfor %}")
         para(document, "{%p endfor %}")
         if condition:
