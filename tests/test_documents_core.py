@@ -49,6 +49,34 @@ def test_provenance_line_joins_a_footer_the_template_already_has():
     assert footer == ["Illustratif x", PROVENANCE.footer_line()]
 
 
+def runs_of(docx: bytes) -> list[tuple[str, bool, str | None, bool]]:
+    """(text, rtl run, bidi language, rtl paragraph) of every non-empty run of the body."""
+    from docx.oxml.ns import qn
+
+    from registry.documents.ooxml import is_on
+
+    document = Document(io.BytesIO(docx))
+    out = []
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            if run.text:
+                rpr, lang = run._r.rPr, run._r.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+                out.append((run.text, is_on(rpr, "w:rtl"), None if lang is None else lang.get(qn("w:bidi")),
+                            is_on(paragraph._p.pPr, "w:bidi")))
+    return out
+
+
+def test_values_written_in_arabic_become_right_to_left_runs():
+    template = docx_bytes("{{ name }}", "Nom : {{ name }}", "{{ latin }}")
+    values = {"name": "محمد العمراني، 1955", "latin": "Mohamed El Amrani"}
+    assert runs_of(render_docx(template, values, "ar-MA")) == [
+        ("محمد العمراني، 1955", True, "ar-MA", True),
+        ("Nom : محمد العمراني، 1955", False, None, False),  # a French label keeps its direction
+        ("Mohamed El Amrani", False, None, False)]
+    # a partner writing left to right: the Arabic value is still right to left, in Arabic
+    assert runs_of(render_docx(template, values, "sr-Latn"))[0] == ("محمد العمراني، 1955", True, "ar", True)
+
+
 @pytest.mark.parametrize("tag", ["{{ ''.__class__.__mro__ }}", "{{ cycler.__init__.__globals__ }}", "{{ 'x' * 100000000 }}"])
 def test_hostile_templates_are_refused_at_render(tag):
     from jinja2 import TemplateError

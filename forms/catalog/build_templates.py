@@ -16,7 +16,6 @@ and the standard Helvetica font (WinAnsi: French and Portuguese only)."""
 
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT.parents[1]))  # run as a script from a checkout
 
 from forms.catalog_loader import FormManifest, VersionManifest, catalog_folders, read_manifest  # noqa: E402
 from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType  # noqa: E402
+from registry.documents.ooxml import BIDI_SUCCESSORS, SZCS_SUCCESSORS, reproducible_docx  # noqa: E402
 
 PHRASES = {
     "fr": {"form": "Formulaire", "stamp": "Cachet et signature de l'institution",
@@ -51,10 +51,6 @@ PHRASES = {
 }
 WORD_LANG = {"fr": "fr-FR", "sr-Latn": "sr-Latn-RS"}  # else the tag itself (pt-BR, ar-MA)
 SHADE = "D9E2F3"
-# w:pPr children that come after w:bidi in the schema (ECMA-376 CT_PPrBase)
-BIDI_SUCCESSORS = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-                   "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def phrases(lang: str) -> dict[str, str]:
@@ -67,8 +63,7 @@ def complex_size(rpr, points: float) -> None:
     """w:szCs (half-points), in its place in w:rPr's schema order."""
     size = OxmlElement("w:szCs")
     size.set(qn("w:val"), str(round(points * 2)))
-    rpr.insert_element_before(size, "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
-                              "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    rpr.insert_element_before(size, *SZCS_SUCCESSORS)
 
 
 class Sheet:
@@ -233,18 +228,7 @@ def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
     sheet.doc.core_properties.language = f"fr, {partner}"
     out = io.BytesIO()
     sheet.doc.save(out)
-    return reproducible_zip(out.getvalue())
-
-
-def reproducible_zip(data: bytes) -> bytes:
-    """Same manifest, same bytes: fixed member dates, so a rebuild does not change the sha256."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for member in src.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=(2023, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(member))
-    return out.getvalue()
+    return reproducible_docx(out.getvalue())
 
 
 # --- PDF -------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Rendering a DOCX template: docxtpl in the sandboxed Jinja environment, autoescaped, strict
-about undefined names, then stamped with its provenance. Runs inside a render worker
+about undefined names; values written right to left get right-to-left runs (registry/documents/ooxml.py);
+then stamped with its provenance. Runs inside a render worker
 (registry/documents/workers.py) so a hostile template cannot stall or exhaust the server."""
 
 import io
 
 from docxtpl import DocxTemplate
 
+from registry import i18n
+from registry.documents.ooxml import mark_right_to_left
 from registry.documents.provenance import Provenance, stamp_docx
 from registry.documents.sandbox import shared_environment
 
@@ -15,6 +18,8 @@ def render_docx(template: bytes, context: dict, partner_language: str, provenanc
     document = DocxTemplate(io.BytesIO(template))
     # autoescape: without it "Dupont & Fils" silently loses its ampersand (LIBRARIES.md §3)
     document.render(context, jinja_env=shared_environment(partner_language), autoescape=True)
+    # an Arabic value in a cell the template set left to right; Arabic when the partner writes none
+    mark_right_to_left(document.docx.element.body, partner_language if i18n.is_rtl(partner_language) else "ar")
     if provenance is not None:
         _follow_rendered_parts(document.docx.part)
         stamp_docx(document.docx, provenance, title)

@@ -13,6 +13,7 @@ its tag from the context (`partner_tag`), and its direction too (`partner_rtl`, 
 the run and its paragraph), so a spell checker, a screen reader and LibreOffice's shaping know
 what they read. Runs mixing both languages ("Participants / Participants") keep French."""
 
+import io
 from pathlib import Path
 
 from docx import Document
@@ -21,12 +22,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from registry.documents.ooxml import BIDI_SUCCESSORS, reproducible_docx
+
 HERE = Path(__file__).parent
 FRENCH = "fr-FR"
-# w:pPr children that come after w:bidi in the schema (ECMA-376 CT_PPrBase)
-BIDI_SUCCESSORS = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-                   "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def language(rpr, tag: str, bidi_tag: str | None = None) -> None:
@@ -231,7 +230,9 @@ BUILDERS = {
 
 def main() -> None:
     for name, build in BUILDERS.items():
-        build().save(HERE / name)
+        buffer = io.BytesIO()
+        build().save(buffer)
+        (HERE / name).write_bytes(reproducible_docx(buffer.getvalue()))
         print(f"wrote {HERE / name}")
 
 
