@@ -19,6 +19,8 @@ from sqlmodel import Session
 from registry import migrate
 from registry.composition import seed
 from registry.db import make_engine
+from registry.documents.converter import UnoserverConverter, find_unoserver
+from registry.documents.workers import RenderPool
 from registry.settings import Settings
 from registry.web.app import create_app
 from search.memory import MemoryBackend
@@ -175,6 +177,27 @@ def search_backend() -> MemoryBackend:
 @pytest.fixture
 def app(settings: Settings, engine: Engine, search_backend: MemoryBackend):
     return create_app(settings, engine=engine, search=search_backend)
+
+
+@pytest.fixture(scope="module")
+def render_pool() -> Iterator[RenderPool]:
+    pool = RenderPool(workers=2, timeout=30, memory_mb=1024)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def converter(tmp_path_factory) -> Iterator[UnoserverConverter]:
+    """A real LibreOffice behind unoserver, started on the first conversion of the module."""
+    converter = UnoserverConverter(find_unoserver(search_from=Path(__file__).parent), tmp_path_factory.mktemp("lo"))
+    yield converter
+    converter.close()
+
+
+@pytest.fixture
+def rendering_app(settings: Settings, engine: Engine, search_backend: MemoryBackend, render_pool, converter):
+    """The app with real render workers and a real converter, for document tests."""
+    return create_app(settings, engine=engine, search=search_backend, converter=converter, render_pool=render_pool)
 
 
 @pytest.fixture

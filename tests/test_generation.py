@@ -12,9 +12,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from registry.documents.converter import UnoserverConverter, find_unoserver
 from registry.documents.provenance import read_provenance
-from registry.documents.workers import RenderPool
 from tests.conftest import missing_dependency
 
 CATALOG = Path(__file__).resolve().parents[1] / "forms" / "catalog"
@@ -38,25 +36,9 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.fixture(scope="module")
-def render_pool():
-    pool = RenderPool(workers=2, timeout=30, memory_mb=1024)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
-def converter(tmp_path_factory):
-    converter = UnoserverConverter(find_unoserver(search_from=Path(__file__).parent), tmp_path_factory.mktemp("lo"))
-    yield converter
-    converter.close()
-
-
 @pytest.fixture
-def app(settings, engine, search_backend, render_pool, converter):
-    from registry.web.app import create_app
-
-    return create_app(settings, engine=engine, search=search_backend, converter=converter, render_pool=render_pool)
+def app(rendering_app):
+    return rendering_app
 
 
 def djordje() -> dict:

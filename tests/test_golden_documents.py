@@ -17,8 +17,6 @@ import pytest
 from sqlmodel import Session, select
 
 from agreements.meetings.models import Meeting
-from registry.documents.converter import UnoserverConverter, find_unoserver
-from registry.documents.workers import RenderPool
 from tests.conftest import missing_dependency
 from tests.golden import (GOLDEN_DIR, GoldenMismatch, compare_golden, csv_golden, docx_golden, golden_diff,
                           normalised, pdf_golden)
@@ -52,25 +50,9 @@ def brazilian_posting() -> dict:
     return data
 
 
-@pytest.fixture(scope="module")
-def render_pool():
-    pool = RenderPool(workers=2, timeout=30, memory_mb=1024)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
-def converter(tmp_path_factory):
-    converter = UnoserverConverter(find_unoserver(search_from=Path(__file__).parent), tmp_path_factory.mktemp("lo"))
-    yield converter
-    converter.close()
-
-
 @pytest.fixture
-def app(settings, engine, search_backend, render_pool, converter):
-    from registry.web.app import create_app
-
-    return create_app(settings, engine=engine, search=search_backend, converter=converter, render_pool=render_pool)
+def app(rendering_app):
+    return rendering_app
 
 
 def generated(response) -> bytes:

@@ -98,3 +98,19 @@ def test_an_anonymous_flood_is_sampled_per_address_and_people_are_always_recorde
     for _ in range(5):
         assert caisse.post("/api/meetings", json={}).status_code == 403
     assert len(refusals(engine)) == before + 5  # someone with credentials: every refusal
+
+
+def test_the_sampler_forgets_the_address_idle_longest(monkeypatch):
+    from registry.web import refusal_sampling
+
+    monkeypatch.setattr(refusal_sampling, "MAX_TRACKED_ADDRESSES", 2)
+    now = [0.0]
+    sampler = RefusalSampler(per_window=1, window_seconds=60, clock=lambda: now[0])
+    sampler.judge("198.51.100.1")
+    sampler.judge("198.51.100.2")
+    sampler.judge("198.51.100.2")  # counted, not recorded
+    now[0] = 100.0
+    sampler.judge("198.51.100.1")  # a new window: .1 is now the most recent
+    sampler.judge("198.51.100.3")  # one too many: .2, idle longest, is forgotten with its count
+    assert sampler.judge("198.51.100.1").record is False  # .1 kept its window
+    assert sampler.judge("198.51.100.2").counted_before == 0

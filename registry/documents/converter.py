@@ -2,8 +2,9 @@
 
 Starting LibreOffice costs over a second and ~200 MB, so servers are started once (in the
 background when the app starts, `warm_up`, else on first use), each with its own profile
-folder, and reused: REGISTRY_PDF_SLOTS servers convert that many documents at once. Conversions are bounded (a semaphore), each has a
-time limit, a dead or stuck server is restarted, and every output is checked to be a PDF.
+folder, and reused: REGISTRY_PDF_SLOTS servers convert that many documents at once, further
+conversions wait for a free one. Each conversion has a time limit, a dead or stuck server is
+restarted, and every output is checked to be a PDF.
 unoserver must run under the Python that has LibreOffice's `uno` module (Debian's python3
 with python3-uno): `make uno` builds `.venv-uno` for it; only the XML-RPC client runs here."""
 
@@ -107,13 +108,13 @@ class _UnoServer:
     def stop(self) -> None:
         """Stop unoserver and the LibreOffice it started: the whole process group (own session).
         LibreOffice's launcher (oosplash) may outlive SIGTERM, so the group gets SIGKILL too once
-        unoserver has gone."""
+        unoserver has gone (or after 3 s: unoserver itself may ignore SIGTERM once it has run a while)."""
         if self._process is None:
             return
         group = self._process.pid
         _signal_group(group, signal.SIGTERM)
         try:
-            self._process.wait(timeout=10)
+            self._process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             pass
         time.sleep(0.2)  # LibreOffice saves nothing we need: a short grace, then nothing survives

@@ -46,6 +46,7 @@ class RefusalSampler:
             counted_before = 0
             if window is None or now - window.started >= self.window_seconds:
                 counted_before = window.counted if window else 0
+                self._windows.pop(address, None)  # re-inserted last: the dict stays in window order
                 window = self._windows[address] = _Window(started=now)
                 self._forget_oldest()
             if window.recorded < self.per_window:
