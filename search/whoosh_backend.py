@@ -10,7 +10,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from whoosh.query import And, Or, Term
 
 from search.analysis import french_analyzer
@@ -93,8 +93,6 @@ class WhooshBackend:
 
     def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
         ix = self._ix()
-        parser = MultifieldParser(["title", "body"], schema=ix.schema, group=OrGroup.factory(0.9))
-        parsed = parser.parse(text)
         filters = [Term("audience", a) for a in audiences]
         restrict = []
         if country:
@@ -104,7 +102,12 @@ class WhooshBackend:
 
         allow = And([Or(filters), *restrict]) if restrict else Or(filters)
         with ix.searcher() as searcher:
-            results = searcher.search(parsed, filter=allow, limit=limit)
+            # every word first; when no document has them all, any word, more words ranked higher
+            for group in (AndGroup, OrGroup.factory(0.9)):
+                parsed = MultifieldParser(["title", "body"], schema=ix.schema, group=group).parse(text)
+                results = searcher.search(parsed, filter=allow, limit=limit)
+                if not results.is_empty():
+                    break
             results.formatter = HtmlFormatter(tagname="b")
             return [
                 SearchHit(hit["key"], hit["kind"], hit["title"], hit["url"], hit["country"], float(hit.score),
