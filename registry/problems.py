@@ -43,3 +43,8 @@ class StaleVersion(Exception):
         super().__init__(f"version {expected} is stale; current version is {current}")
         self.expected = expected
         self.current = current
+
+
+class SearchUnavailable(RuntimeError):
+    """The search index cannot be created, written or read (search/): one line for the operator.
+    Here, not in search/, so that the web layer can answer 503 without importing a backend."""

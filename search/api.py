@@ -7,6 +7,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+from registry.problems import SearchUnavailable  # noqa: F401 (part of this module's API)
 from registry.settings import SettingsError
 
 
@@ -34,10 +35,6 @@ class SearchHit:
     score: float
     highlight: str = ""  # HTML-escaped fragment with <b> around matches
     audience: str = "public"
-
-
-class SearchUnavailable(RuntimeError):
-    """The index cannot be created where the settings put it; the message is one line for the operator."""
 
 
 class SearchBackend(Protocol):

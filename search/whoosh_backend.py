@@ -1,7 +1,10 @@
 """whoosh-reloaded backend: one directory in the data folder, one writer at a time.
 
 Writes from this process are serialised by a lock; whoosh's own file lock refuses a second
-process (that is why PostgreSQL full-text search is the multi-instance backend)."""
+process, so a writer waits up to WRITE_LOCK_WAIT for it (`registry search reindex` running beside
+the server, or several server workers) before giving up; the app then retries the write later
+(search/following.py). Several machines cannot share the directory: PostgreSQL full-text search
+is the multi-instance backend."""
 
 import threading
 from collections.abc import Iterable
@@ -15,6 +18,8 @@ from whoosh.query import And, Or, Term
 
 from search.analysis import french_analyzer
 from search.api import SearchDocument, SearchHit
+
+WRITE_LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock
 
 
 def build_schema() -> Schema:
@@ -66,7 +71,7 @@ class WhooshBackend:
 
     def index(self, docs: Iterable[SearchDocument]) -> int:
         with self._write_lock:
-            writer = self._ix().writer()
+            writer = self._ix().writer(timeout=WRITE_LOCK_WAIT, delay=0.05)
             count = 0
             try:
                 for doc in docs:
@@ -80,7 +85,7 @@ class WhooshBackend:
 
     def remove(self, keys: Iterable[str]) -> None:
         with self._write_lock:
-            writer = self._ix().writer()
+            writer = self._ix().writer(timeout=WRITE_LOCK_WAIT, delay=0.05)
             for key in keys:
                 writer.delete_by_term("key", key)
             writer.commit()

@@ -131,7 +131,7 @@ def test_indexed_text_cannot_forge_highlight_tags(postgres_backend):
 @ONLY_POSTGRES
 def test_health_reports_the_postgres_search_index(settings, engine):
     app = create_app(replace(settings, search_backend="postgres"), engine=engine)
-    assert isinstance(app.state.search, PostgresBackend)
+    assert isinstance(app.state.search.backend, PostgresBackend)
     with TestClient(app) as client:
         assert client.get("/health").json()["search"] == "unreachable"  # not created yet: `registry run` does it
         app.state.search.ensure()

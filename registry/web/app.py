@@ -76,11 +76,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
     from search import make_backend
+    from search.following import FollowingIndex
 
     engine = engine or engine_for(settings)
     owned: list = []
     secret_key = ensure_secret_key(settings)
-    search = search or make_backend(settings.search_backend, settings.index_dir, engine)
+    # committed writes never fail because the index could not follow (search/following.py)
+    search = FollowingIndex(search or make_backend(settings.search_backend, settings.index_dir, engine))
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
                      Path(str(resources.files("forms") / "templates"))]
 

@@ -18,6 +18,7 @@ from registry.web.i18n_middleware import request_locale
 STATUS_TITLES = {
     400: mark("Invalid request"),
     404: mark("Not found"),
+    503: mark("Service unavailable"),
 }
 BACK_HOME = mark("Back to the home page")
 

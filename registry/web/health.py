@@ -1,4 +1,7 @@
-"""GET /health: is the database reachable, is the search index readable."""
+"""GET /health: is the database reachable, is the search index readable and up to date.
+
+A stale index (a write it could not follow, search/following.py) still answers 200: the
+instance serves every page, but monitoring sees `"status": "degraded"`, `"search": "stale"`."""
 
 from litestar import get
 from litestar.datastructures import State
@@ -17,7 +20,12 @@ def health(state: State) -> Response[dict]:
             conn.execute(text("SELECT 1"))
     except Exception:
         checks["database"] = "unreachable"
+    stale_since = getattr(state.search, "stale_since", None)
     if not state.search.is_reachable():
         checks["search"] = "unreachable"
-    healthy = all(v == "ok" for v in checks.values())
-    return Response({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
+    elif stale_since is not None:
+        checks.update(search="stale", search_stale_since=stale_since.isoformat(timespec="seconds"),
+                      search_pending=state.search.pending)
+    down = {name for name, value in checks.items() if value == "unreachable"}
+    healthy = all(checks[name] == "ok" for name in ("database", "search"))
+    return Response({"status": "ok" if healthy else "degraded", **checks}, status_code=503 if down else 200)

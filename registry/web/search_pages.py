@@ -11,9 +11,19 @@ from registry.auth.audiences import PUBLIC, audiences_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
+from registry.labels import mark
+from registry.problems import SearchUnavailable
+from registry.web.errors import TranslatableHTTPException
 from registry.web.params import BadParameter
 
 MAX_QUERY_LENGTH = 200
+
+
+class SearchDown(TranslatableHTTPException):
+    status_code = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "60"})
 
 
 def run_query(request: Request, q: str | None, country: str | None, kind: str | None) -> list:
@@ -23,8 +33,11 @@ def run_query(request: Request, q: str | None, country: str | None, kind: str | 
     if not text:
         return []
     principal = current_principal(request)
-    hits = request.app.state.search.query(text, audiences=audiences_for(principal), country=(country or "").upper(),
-                                          kind=kind or "", limit=50)
+    try:
+        hits = request.app.state.search.query(text, audiences=audiences_for(principal),
+                                              country=(country or "").upper(), kind=kind or "", limit=50)
+    except SearchUnavailable:
+        raise SearchDown(mark("Search is unavailable for the moment; please try again in a minute.")) from None
     # a delegation member limited to some countries sees restricted material of those countries only
     return [hit for hit in hits if hit.audience == PUBLIC or principal.covers_country(hit.country)]
 
