@@ -177,3 +177,16 @@ def test_a_participant_is_withdrawn_kept_and_can_come_back(session):
         services.update_participant(session, DELEGATION, meeting, heads[0], {"withdrawn": True}, meeting.version)
     session.rollback()
     assert not session.get(Participant, heads[0].id).withdrawn
+
+
+def test_an_instrument_unlinked_from_a_meeting_is_withdrawn_and_comes_back_when_relinked(session):
+    from agreements.meetings.models import MeetingInstrument
+    from agreements.meetings.queries import instruments_of
+
+    serbian = session.exec(select(Instrument).where(Instrument.country_code == "RS").order_by(Instrument.id)).all()[:2]
+    meeting = plan(session, instrument_ids=[i.id for i in serbian])
+    services.update_meeting(session, DELEGATION, meeting, {"instrument_ids": [serbian[0].id]}, meeting.version)
+    assert [i.id for i in instruments_of(session, meeting.id)] == [serbian[0].id]
+    services.update_meeting(session, DELEGATION, meeting, {"instrument_ids": [i.id for i in serbian]}, meeting.version)
+    links = session.exec(select(MeetingInstrument).where(MeetingInstrument.meeting_id == meeting.id)).all()
+    assert len(links) == 2 and not any(link.withdrawn for link in links)  # the same rows, never deleted

@@ -93,6 +93,7 @@ class MeetingInstrument(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     instrument_id: int = Field(foreign_key="instrument.id")
+    withdrawn: bool = Field(default=False, description="no longer concerned; kept for the record")
 
 
 class Contact(SQLModel, table=True):

@@ -51,7 +51,8 @@ def previous_meeting(session: Session, country: str, before: date, exclude_id: i
 
 def instruments_of(session: Session, meeting_id: int) -> list[Instrument]:
     return list(session.exec(select(Instrument).join(MeetingInstrument, MeetingInstrument.instrument_id == Instrument.id)
-                             .where(MeetingInstrument.meeting_id == meeting_id).order_by(Instrument.signed_on)).all())
+                             .where(MeetingInstrument.meeting_id == meeting_id, MeetingInstrument.withdrawn == False)  # noqa: E712
+                             .order_by(Instrument.signed_on)).all())
 
 
 def agenda_of(session: Session, meeting_id: int, include_withdrawn: bool = False) -> list[AgendaItem]:

@@ -58,8 +58,9 @@ def _instrument_ids(session: Session, country: str, ids) -> list[int]:
 def _set_instruments(session: Session, meeting: Meeting, ids: list[int]) -> None:
     current = {link.instrument_id: link for link in session.exec(
         select(MeetingInstrument).where(MeetingInstrument.meeting_id == meeting.id)).all()}
-    for instrument_id in set(current) - set(ids):
-        session.delete(current[instrument_id])  # a link row, not a record: the audit keeps the list
+    for instrument_id, link in current.items():  # withdrawn, never deleted; a link re-added comes back
+        link.withdrawn = instrument_id not in ids
+        session.add(link)
     for instrument_id in set(ids) - set(current):
         session.add(MeetingInstrument(meeting_id=meeting.id, instrument_id=instrument_id))
 
