@@ -277,6 +277,14 @@ def format_date(value: date | None, lang: str, fmt: str = "long") -> str:
     return babel_dates.format_date(value, fmt, locale=locale)
 
 
+def format_date_range(start: date, end: date | None, lang: str) -> str:
+    """A span of days in `lang`, as CLDR writes it in lists: '26–27 oct. 2023', 'Oct 26 – 27, 2023';
+    one date when the span is one day."""
+    if end is None or end == start:
+        return format_date(start, lang, "medium")
+    return babel_dates.format_interval(start, end, "yMMMd", locale=babel_locale(lang))
+
+
 def format_number(value: int | float | Decimal, lang: str) -> str:
     return babel_numbers.format_decimal(value, locale=babel_locale(lang))
 

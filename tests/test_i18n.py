@@ -188,3 +188,11 @@ def test_bilingual_is_a_template_global():
     assert render('{{ bilingual("Nom", "الاسم", "ar") }}') == (
         '<span class="bilingual"><span lang="fr" dir="ltr">Nom</span><span class="separator" aria-hidden="true">'
         ' / </span><span lang="ar" dir="rtl">الاسم</span></span>')
+
+
+def test_a_span_of_days_is_written_as_cldr_writes_it_in_each_language():
+    start, end = date(2023, 10, 26), date(2023, 10, 27)
+    assert i18n.format_date_range(start, end, "fr") == "26–27 oct. 2023"
+    assert i18n.format_date_range(start, end, "en") == "Oct 26\u2009–\u200927, 2023"  # CLDR's thin spaces
+    assert i18n.format_date_range(date(2023, 9, 30), date(2023, 10, 2), "es") == "30 sept\u2009–\u20092 oct 2023"
+    assert i18n.format_date_range(start, start, "fr") == "26 oct. 2023"

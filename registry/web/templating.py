@@ -51,6 +51,11 @@ def _date(context, value, fmt: str = "long") -> str:
 
 
 @pass_context
+def _date_range(context, start, end) -> str:
+    return i18n.format_date_range(start, end, _locale(context))
+
+
+@pass_context
 def _number(context, value) -> str:
     return "" if value is None else i18n.format_number(value, _locale(context))
 
@@ -104,7 +109,7 @@ def configure_engine(engine: JinjaTemplateEngine) -> None:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     env.globals.update(current_locale=_current_locale, text_direction=i18n.text_direction, lang_url=_lang_url,
                        ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang)
-    env.filters.update(date=_date, number=_number, amount=_amount, country_name=_country_name,
+    env.filters.update(date=_date, date_range=_date_range, number=_number, amount=_amount, country_name=_country_name,
                        in_lang=in_lang)
 
 
