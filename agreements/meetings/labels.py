@@ -22,6 +22,7 @@ SIDE_LABELS = {"france": mark("French side"), "partner": mark("Partner side")}
 
 ACTION_STATUS_LABELS = {"open": mark("open"), "done": mark("done"), "dropped": mark("dropped")}
 
+# a decision's status: French agrees with "la décision" (convenue, mise en œuvre, abandonnée)
 DECISION_STATUS_LABELS = {"agreed": mark("agreed"), "implemented": mark("implemented"),
                           "abandoned": mark("abandoned")}
 
@@ -31,7 +32,11 @@ LAYOUT_LABELS = {"side_by_side": mark("Both languages side by side"),
                  "sequential": mark("One language after the other")}
 
 TARGET_LABELS = {"instrument": mark("instrument"), "form": mark("form"), "form_version": mark("form version")}
+TARGET_PLURAL_LABELS = {"instrument": mark("instruments"), "form": mark("forms"),
+                        "form_version": mark("form versions")}
+# a label and what follows it ("Decision 1 (agreed): …"): French puts a no-break space before the colon
+LABEL_COLON = mark("%(label)s:")
 
 LABELS = dict(kinds=KIND_LABELS, statuses=STATUS_LABELS, sides=SIDE_LABELS, action_statuses=ACTION_STATUS_LABELS,
               decision_statuses=DECISION_STATUS_LABELS, audiences=AUDIENCE_LABELS, layouts=LAYOUT_LABELS,
-              targets=TARGET_LABELS)
+              targets=TARGET_LABELS, target_plurals=TARGET_PLURAL_LABELS, label_colon=LABEL_COLON)

@@ -178,7 +178,7 @@ def _effects(session: Session, spec: dict, meeting: Meeting, resolvers: Resolver
             if d.get("form_validations") and validated_forms:
                 for target in validated_forms(session, d["form_validations"]):
                     link_effect(session, SEED_ACTOR, decision, target.kind, target.id,
-                                f"validé : {target.label}", resolvers)
+                                "validée par les deux organismes de liaison", resolvers)
                     linked += 1
     return linked
 
