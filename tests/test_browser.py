@@ -31,8 +31,9 @@ def base_url(live: LiveRegistry) -> str:
     # The server runs with REGISTRY_ENVIRONMENT=test, so its cookies (session, CSRF, device) are
     # Secure. Chromium keeps Secure cookies sent over plain http by 127.0.0.1 as well as by
     # localhost (both are "potentially trustworthy" origins, a secure context): checked with
-    # Debian's chromium 1xx, logging in on http://127.0.0.1 keeps registry_session and sends it
-    # back. So the browser uses the address the server listens on.
+    # Debian's chromium 156, logging in on http://127.0.0.1 and on http://localhost both keep
+    # registry_session, registry_csrf and registry_device and send them back. So the browser uses
+    # the address the server listens on; localhost would only add a name lookup.
     return live.url
 
 
