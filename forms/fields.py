@@ -11,9 +11,32 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from registry.labels import mark
+
 NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 ADDRESS_PARTS = ("street", "postal_code", "city", "country")
 MAX_ROWS_DEFAULT = 50
+
+
+class Problem(str):
+    """What is wrong with a value: reads as the English sentence (logs, batch reports, the API's
+    `message`), and keeps its catalog message and parameters so a page can translate it."""
+
+    message: str
+    params: dict
+
+    def __new__(cls, message: str, **params) -> "Problem":
+        problem = super().__new__(cls, message % params if params else message)
+        problem.message, problem.params = message, params
+        return problem
+
+
+class Invalid(ValueError):
+    """A value refused by its field's check, with the Problem to show."""
+
+    def __init__(self, message: str, **params) -> None:
+        self.problem = Problem(message, **params)
+        super().__init__(str(self.problem))
 
 
 class FieldType(StrEnum):
@@ -105,16 +128,20 @@ def check_nir(value: str) -> str:
     """The NIR with spaces removed, or ValueError saying what is wrong."""
     compact = re.sub(r"[\s.]", "", str(value)).upper()
     if len(compact) != 15:
-        raise ValueError("a NIR has 15 characters: 13 and a 2-digit key")
+        raise Invalid(mark("a NIR has 15 characters: 13 and a 2-digit key"))
     number, key = compact[:13], compact[13:]
     if not _NIR.match(number) or not key.isdigit():
-        raise ValueError("not a NIR: sex digit, year, month, department (2A/2B for Corsica), commune, order, key")
+        raise Invalid(mark("not a NIR: sex digit, year, month, department (2A/2B for Corsica), commune, order, key"))
     if int(key) != nir_key(number):
-        raise ValueError(f"wrong NIR key: {key} given, {nir_key(number):02d} expected")
+        raise Invalid(mark("wrong NIR key: %(given)s given, %(expected)s expected"), given=key,
+                      expected=f"{nir_key(number):02d}")
     return compact
 
 
 # --- values ----------------------------------------------------------------------------
+
+REQUIRED = mark("required")
+EXPECTED_NUMBER = mark("expected a number")
 
 def validate_values(fields: list[FieldSpec], data: dict) -> dict[str, str]:
     """Errors by field path ('periods[2].start'); empty when the data fits the schema."""
@@ -137,19 +164,21 @@ def _lookup(data: dict, dotted: str) -> tuple[bool, object]:
 def _check(spec: FieldSpec, path: str, value, errors: dict[str, str]) -> None:
     if value in (None, "", [], {}):
         if spec.required:
-            errors[path] = "required"
+            errors[path] = Problem(REQUIRED)
         return
     try:
         CHECKS[spec.type](spec, path, value, errors)
-    except (ValueError, TypeError) as exc:
-        errors[path] = str(exc)
+    except Invalid as exc:
+        errors[path] = exc.problem
+    except (ValueError, TypeError) as exc:  # a value no check foresaw: refused all the same, in English
+        errors[path] = Problem(str(exc))
 
 
 def _text(spec, _path, value, _errors):
     if not isinstance(value, str):
-        raise ValueError("expected text")
+        raise Invalid(mark("expected text"))
     if spec.max_length and len(value) > spec.max_length:
-        raise ValueError(f"{len(value)} characters; at most {spec.max_length}")
+        raise Invalid(mark("%(count)s characters; at most %(max)s"), count=len(value), max=spec.max_length)
 
 
 def _date(_spec, _path, value, _errors):
@@ -158,29 +187,29 @@ def _date(_spec, _path, value, _errors):
     try:
         date.fromisoformat(str(value) if isinstance(value, str) else "")
     except ValueError:
-        raise ValueError("expected a date as YYYY-MM-DD") from None
+        raise Invalid(mark("expected a date as YYYY-MM-DD")) from None
 
 
 def _number(spec, _path, value, _errors):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("expected a number")
+        raise Invalid(EXPECTED_NUMBER)
     try:
         float(str(value).replace(",", "."))
     except ValueError:
-        raise ValueError("expected a number") from None
+        raise Invalid(EXPECTED_NUMBER) from None
     if spec.max_length and len(str(value)) > spec.max_length:
-        raise ValueError(f"at most {spec.max_length} digits")
+        raise Invalid(mark("at most %(max)s digits"), max=spec.max_length)
 
 
 def _choice(spec, _path, value, _errors):
     accepted = [c.value for c in spec.choices]
     if value not in accepted:
-        raise ValueError(f"expected one of {', '.join(accepted)}")
+        raise Invalid(mark("expected one of %(choices)s"), choices=", ".join(accepted))
 
 
 def _checkbox(_spec, _path, value, _errors):
     if not isinstance(value, bool):
-        raise ValueError("expected true or false")
+        raise Invalid(mark("expected true or false"))
 
 
 def _nir(_spec, _path, value, _errors):
@@ -189,35 +218,35 @@ def _nir(_spec, _path, value, _errors):
 
 def _country(_spec, _path, value, _errors):
     if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value)):
-        raise ValueError("expected an ISO 3166 country code such as FR or RS")
+        raise Invalid(mark("expected an ISO 3166 country code such as FR or RS"))
 
 
 def _address(_spec, path, value, errors):
     if not isinstance(value, dict):
-        raise ValueError(f"expected an address with {', '.join(ADDRESS_PARTS)}")
+        raise Invalid(mark("expected an address with %(parts)s"), parts=", ".join(ADDRESS_PARTS))
     unknown = sorted(set(value) - set(ADDRESS_PARTS))
     if unknown:
-        raise ValueError(f"unknown address parts: {', '.join(unknown)}")
+        raise Invalid(mark("unknown address parts: %(parts)s"), parts=", ".join(unknown))
     for part in ("street", "city"):
         if not value.get(part):
-            errors[f"{path}.{part}"] = "required"
+            errors[f"{path}.{part}"] = Problem(REQUIRED)
     if value.get("country"):
         try:
             _country(None, path, value["country"], errors)
-        except ValueError as exc:
-            errors[f"{path}.country"] = str(exc)
+        except Invalid as exc:
+            errors[f"{path}.country"] = exc.problem
 
 
 def _rows(spec, path, value, errors):
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
-        raise ValueError("expected a list of rows")
+        raise Invalid(mark("expected a list of rows"))
     limit = spec.max_rows or MAX_ROWS_DEFAULT
     if len(value) > limit:
-        raise ValueError(f"{len(value)} rows; at most {limit}")
+        raise Invalid(mark("%(count)s rows; at most %(max)s"), count=len(value), max=limit)
     names = {c.name for c in spec.columns}
     for index, row in enumerate(value, start=1):
         for unknown in sorted(set(row) - names):
-            errors[f"{path}[{index}].{unknown}"] = "not a column of this table"
+            errors[f"{path}[{index}].{unknown}"] = Problem(mark("not a column of this table"))
         for column in spec.columns:
             _check(column, f"{path}[{index}].{column.name}", row.get(column.name), errors)
 

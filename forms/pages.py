@@ -92,7 +92,7 @@ class FormPages(Controller):
             instrument=db_session.get(Instrument, form.instrument_id), country=db_session.get(Country, form.country_code),
             timeline=render_timeline(lanes, date.today(), title, as_of) if lanes else None,
             current=lambda v: current_validations(v, item.validations.get(v.id, [])),
-            decisions=decisions,
+            decisions=decisions, may_fill=current_principal(request).can(Permission.generate_documents),
             fields_of=lambda v: [FieldSpec.model_validate(f) for f in v.fields], **LABELS))
 
     @get("/forms/{code:str}/compare", sync_to_thread=True, guards=READ)

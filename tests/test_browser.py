@@ -161,8 +161,8 @@ def open_serbian_posting_form(page, base_url: str):
     page.get_by_role("link", name="SE 121-01", exact=True).click()
     page.wait_for_url(re.compile(r"/forms/SE-121-01$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(SE_121_01_TITLE_SR)
-    # the form's page links no fill page: the address is the form's own plus /fill
-    page.goto(page.url + "/fill")
+    page.get_by_role("link", name="Remplir ce formulaire").click()
+    page.wait_for_url(re.compile(r"/forms/SE-121-01/fill"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"SE 121-01 — {SE_121_01_TITLE_FR}")
     expect(page.get_by_text(SE_121_01_TITLE_SR, exact=True)).to_be_visible()
 
@@ -253,8 +253,6 @@ def test_caisse_form_with_a_required_field_emptied_is_refused_in_french(page, ba
     assert downloads == []
 
 
-@pytest.mark.xfail(strict=True, reason="application defect: the fill page shows the field error "
-                   "of forms/fields.py untranslated ('required' on a French page; the catalog has 'obligatoire')")
 def test_caisse_form_field_error_message_is_french(page, base_url, live):
     from playwright.sync_api import expect
 
@@ -268,9 +266,6 @@ def test_caisse_form_field_error_message_is_french(page, base_url, live):
     expect(page.locator("#worker\\.nationality-error")).to_have_text("obligatoire", timeout=2_000)
 
 
-@pytest.mark.xfail(strict=True, reason="application defect: a missing part of a required address (the city) "
-                   "gives a 422 page saying fields are marked, but no field is marked (errors keyed "
-                   "'employer.address.city'; fill.html shows only 'employer.address')")
 def test_caisse_form_names_the_missing_part_of_an_address(page, base_url, live):
     from playwright.sync_api import expect
 
@@ -281,7 +276,7 @@ def test_caisse_form_names_the_missing_part_of_an_address(page, base_url, live):
     page.get_by_role("group", name="Adresse / Adresa", exact=False).first.get_by_label("Ville").fill("")
     page.get_by_role("button", name="Produire le document").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.locator(".field-error")).not_to_have_count(0, timeout=2_000)
+    expect(page.locator("#employer\\.address\\.city-error")).to_have_text("obligatoire", timeout=2_000)
 
 
 # --- journey 2: a delegation plans the next Argentine session ----------------------------------

@@ -5,6 +5,7 @@ import copy
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -82,7 +83,10 @@ def test_every_error_is_listed_with_both_labels(api_client_as):
     errors = {e["field"]: e for e in response.json()["errors"]}
     assert set(errors) == {"worker.birth_date", "worker.nir", "worker.last_name", "posting.activity"}
     assert errors["worker.last_name"]["label_fr"] == "Nom" and errors["worker.last_name"]["label_partner"] == "Prezime"
-    assert "key" in errors["worker.nir"]["message"]
+    assert errors["worker.nir"]["message"] == "clé du NIR erronée\u00a0: 00 indiquée, 55 attendue"  # the reader's language
+    english = api_client_as("caisse").post(f"/api/forms/{SERBIAN_POSTING}/documents?on=2024-01-15&lang=en", json=data)
+    assert {e["field"]: e["message"] for e in english.json()["errors"]}["worker.last_name"] == "required"
+    assert english.json()["detail"] == "fields refused: 4"
 
 
 def test_anonymous_cannot_fill_but_can_download_the_blank(client):
@@ -232,3 +236,28 @@ def _flatten(data: dict, prefix: str = "") -> dict:
         else:
             flat[f"{prefix}{key}"] = value
     return flat
+
+
+def test_fill_page_marks_each_refused_input_in_french_where_it_was_typed(login_as):
+    caisse = login_as("caisse")
+    sample = json.loads((CATALOG / "SE-121-03" / "sample.json").read_text(encoding="utf-8"))
+    data = {"_format": "docx", **_flatten(sample["insured"], "insured."), **_flatten(sample["institution"], "institution."),
+            "entitlement.start": "2024-01-01", "insured.address.city": ""}
+    data |= {"family[0].last_name": "Petrović", "family[0].first_name": "Jelena", "family[0].birth_date": "1970-03-22",
+             "family[0].relationship": "épouse / supruga",
+             # row 1 left blank: row 2 is the second row sent, and its error must come back on row 2
+             "family[2].last_name": "Petrović", "family[2].first_name": "Đorđe", "family[2].relationship": "fils / sin"}
+    refused = caisse.post("/forms/SE-121-03/fill?on=2024-01-15", data=data)
+    assert refused.status_code == 422
+    errors = dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]*)</p>', refused.text))
+    assert errors == {"insured.address.city": "obligatoire", "family[2].birth_date": "obligatoire"}
+    assert 'id="family[2].birth_date" name="family[2].birth_date" value="" aria-invalid="true"' in refused.text
+    assert 'name="family[2].first_name" value="Đorđe"' in refused.text  # what was typed stays where it was typed
+
+
+def test_the_form_page_leads_to_the_blank_forms_and_to_filling_in_for_those_who_may(client, login_as):
+    public = client.get("/forms/SE-121-01?on=2024-01-15&lang=fr").text
+    assert "/api/forms/SE-121-01/blank?format=docx&amp;on=2024-01-15" in public and "Formulaire vierge (PDF)" in public
+    assert "/forms/SE-121-01/fill" not in public  # anonymous may not fill
+    page = login_as("caisse").get("/forms/SE-121-01?on=2024-01-15&lang=fr").text
+    assert '<a class="primary" href="/forms/SE-121-01/fill?on=2024-01-15">Remplir ce formulaire</a>' in page

@@ -140,11 +140,13 @@ def _lookup(row: dict, dotted: str):
 
 
 def run_batch(job: RenderJob, rows: list[dict], fmt: str, pool, converter, name_field: str = "",
-              stem: str = "document", progress: Callable[[int], None] | None = None) -> BatchResult:
+              stem: str = "document", progress: Callable[[int], None] | None = None,
+              locale: str = "en") -> BatchResult:
+    """`locale`: the language of report.csv's messages (its columns stay as they are)."""
     result = BatchResult()
     valid = []
     for number, row in enumerate(rows, start=1):
-        problems = check_data(job, row)
+        problems = check_data(job, row, locale)
         if problems:
             result.rejected += [(number, p.field, p.label_fr, p.label_partner, p.message) for p in problems]
         else:

@@ -14,11 +14,13 @@ from forms.generation import batch as batches
 from forms.generation.generate import FORMATS, BlankCache, blank, check_data, filled, resolve
 from forms.generation.jobs import job_for
 from forms.generation.verify import verify_file
-from registry import audit
+from registry import audit, i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.labels import mark
 from registry.web.actor import actor_for
 from registry.web.downloads import content_disposition
+from registry.web.i18n_middleware import request_locale
 from registry.web.params import BadParameter, parse_choice, parse_date
 
 READ = [requires(Permission.read_public)]
@@ -64,9 +66,11 @@ class GenerationController(Controller):
                  on: FromQuery[str | None] = None) -> Response:
         fmt, as_of = _format(format), parse_date("on", on, date.today())
         form, version = resolve(db_session, code, as_of)
-        problems = check_data(job_for(form, version, as_of), data)
+        locale = request_locale(request)
+        problems = check_data(job_for(form, version, as_of), data, locale)
         if problems:
-            return Response({"status_code": 422, "detail": f"{len(problems)} field(s) refused",
+            detail = i18n.gettext(locale, mark("fields refused: %(count)s"), count=len(problems))
+            return Response({"status_code": 422, "detail": detail,
                              "errors": [p.__dict__ for p in problems]}, status_code=422)
         state = request.app.state
         file = filled(form, version, as_of, data, fmt, state.render_pool, state.converter)
@@ -89,7 +93,8 @@ class GenerationController(Controller):
         media = "jsonl" if (upload.filename or "").lower().endswith((".jsonl", ".ndjson")) else "csv"
         rows = batches.read_rows(raw, media, job)
         state = request.app.state
-        result = batches.run_batch(job, rows, fmt, state.render_pool, state.converter, name_field or "", form.slug)
+        result = batches.run_batch(job, rows, fmt, state.render_pool, state.converter, name_field or "", form.slug,
+                                   locale=request_locale(request))
         record_generation(request, db_session, "form.generate_batch", form, version, fmt, result.documents,
                 rejected_rows=len({r[0] for r in result.rejected}))
         return Response(result.archive, media_type="application/zip", headers={

@@ -12,6 +12,7 @@ from forms.fields import FieldSpec, parse_fields, validate_values
 from forms.generation.jobs import MEDIA_TYPES, RenderJob, job_for, pdf_form_values, render_filled_docx
 from forms.models import Form, FormVersion
 from forms.queries import find_form, form_on_date
+from registry import i18n
 from registry.documents.pdf_fill import fill_pdf_form
 from registry.documents.provenance import pdf_from_docx, stamp_pdf
 from registry.labels import mark
@@ -64,12 +65,14 @@ def _spec_for(path: str, specs: list[FieldSpec]) -> FieldSpec | None:
     return None
 
 
-def check_data(job: RenderJob, data: dict) -> list[FieldProblem]:
+def check_data(job: RenderJob, data: dict, locale: str = "en") -> list[FieldProblem]:
+    """Every field problem of `data`, its message in `locale` (the reader's language)."""
     specs = parse_fields(job.fields)
     problems = []
-    for path, message in validate_values(specs, data).items():
+    for path, problem in validate_values(specs, data).items():
         spec = _spec_for(path, specs)
-        problems.append(FieldProblem(path, spec.label_fr if spec else path, spec.label_partner if spec else path, message))
+        problems.append(FieldProblem(path, spec.label_fr if spec else path, spec.label_partner if spec else path,
+                                     i18n.gettext(locale, problem.message, **problem.params)))
     return problems
 
 

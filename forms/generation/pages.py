@@ -20,6 +20,7 @@ from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.labels import mark
 from registry.models import Country
+from registry.web.i18n_middleware import request_locale
 from registry.web.params import parse_choice, parse_date
 
 GENERATE = [requires(Permission.generate_documents)]
@@ -28,10 +29,12 @@ ADDRESS_LABELS = {"street": mark("Street"), "postal_code": mark("Postal code"), 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BLANK_ROWS = 3
 ROW_KEY = re.compile(r"^(?P<name>[a-z0-9_.]+)\[(?P<index>\d{1,3})\]\.(?P<column>[a-z0-9_]+)$")
+ERROR_ROW = re.compile(r"^(?P<name>[a-z0-9_.]+)\[(?P<number>\d+)\](?P<rest>.*)$")
 
 
-def data_from_form(form: dict, specs) -> dict:
-    """Posted fields (dotted names, address parts, rows as name[i].column) -> nested data."""
+def data_from_form(form: dict, specs) -> tuple[dict, dict[str, list[int]]]:
+    """Posted fields (dotted names, address parts, rows as name[i].column) -> (nested data, the
+    input row of each data row per table: blank rows are skipped, so they can differ)."""
     data: dict = {}
     by_name = {s.name: s for s in specs}
     rows: dict[str, dict[int, dict]] = {}
@@ -49,7 +52,25 @@ def data_from_form(form: dict, specs) -> dict:
         _put(data, key, value == "on" if spec.type == FieldType.checkbox else value)
     for name, indexed in rows.items():
         _put(data, name, [indexed[i] for i in sorted(indexed)])
-    return data
+    return data, {name: sorted(indexed) for name, indexed in rows.items()}
+
+
+def typed(form: dict) -> dict[str, str]:
+    """What was typed, by input name, to show again beside the errors (never stored)."""
+    return {key: value.strip() for key, value in form.items() if isinstance(value, str) and not key.startswith("_")}
+
+
+def errors_by_input(problems, input_rows: dict[str, list[int]]) -> dict[str, str]:
+    """Problems keyed by the name of the input that shows them: row errors are numbered from 1
+    among the rows sent (forms/fields.py), inputs from 0 among all rows of the page."""
+    errors = {}
+    for problem in problems:
+        match = ERROR_ROW.match(problem.field)
+        key = problem.field
+        if match and match["name"] in input_rows:
+            key = f"{match['name']}[{input_rows[match['name']][int(match['number']) - 1]}]{match['rest']}"
+        errors[key] = problem.message
+    return errors
 
 
 def _put(data: dict, dotted: str, value) -> None:
@@ -57,20 +78,6 @@ def _put(data: dict, dotted: str, value) -> None:
     for key in parents:
         data = data.setdefault(key, {})
     data[last] = value
-
-
-def _flat(data: dict, prefix: str = "") -> dict[str, Any]:
-    flat = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flat(value, path + "."))
-        elif isinstance(value, list):
-            for i, row in enumerate(value):
-                flat.update({f"{path}[{i}].{c}": v for c, v in row.items()} if isinstance(row, dict) else {})
-        else:
-            flat[path] = value
-    return flat
 
 
 class FillPages(Controller):
@@ -89,12 +96,12 @@ class FillPages(Controller):
         as_of = parse_date("on", on, date.today())
         fmt = parse_choice("format", data.get("_format"), FORMATS) or "docx"
         form, version = resolve(db_session, code, as_of)
-        values = data_from_form(data, parse_fields(version.fields))
-        problems = check_data(job_for(form, version, as_of), values)
+        values, input_rows = data_from_form(data, parse_fields(version.fields))
+        problems = check_data(job_for(form, version, as_of), values, request_locale(request))
         if problems:
-            errors = {p.field: p.message for p in problems}
+            errors = errors_by_input(problems, input_rows)
             return Template("forms/fill.html", status_code=422,
-                            context=self._context(db_session, form, version, as_of, _flat(values), errors))
+                            context=self._context(db_session, form, version, as_of, typed(data), errors))
         state = request.app.state
         file = filled(form, version, as_of, values, fmt, state.render_pool, state.converter)
         record_generation(request, db_session, "form.generate", form, version, fmt, 1)
