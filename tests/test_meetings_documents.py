@@ -77,6 +77,25 @@ def test_andorran_minutes_as_docx_and_pdf_over_http(client, app):
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     flat = " ".join(pdf_text.split())
     assert all(" ".join(fr.split()) in flat and " ".join(ca.split()) in flat for fr, ca in titles), flat[:2000]
+    # a tagged PDF, French as a whole, its Catalan passages tagged Catalan (for screen readers)
+    root = PdfReader(io.BytesIO(pdf.content)).trailer["/Root"]
+    assert root["/Lang"] == "fr-FR" and root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert "ca-ES" in structure_languages(root["/StructTreeRoot"])  # LibreOffice writes Catalan ca-ES
+
+
+def structure_languages(element, seen=None) -> set[str]:
+    """Every /Lang in a tagged PDF's structure tree."""
+    seen = set() if seen is None else seen
+    element = element.get_object()
+    if isinstance(element, list):
+        for child in element:
+            structure_languages(child, seen)
+    elif hasattr(element, "get"):
+        if "/Lang" in element:
+            seen.add(str(element["/Lang"]))
+        if "/K" in element:
+            structure_languages(element["/K"], seen)
+    return seen
 
 
 def test_pdf_without_libreoffice_answers_503_and_docx_still_works(settings, engine, search_backend):

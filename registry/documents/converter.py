@@ -43,6 +43,12 @@ class PdfConverter(Protocol):
     def close(self) -> None: ...
 
 
+# LibreOffice's PDF export (writer_pdf_Export FilterData): a tagged PDF carries the document's
+# structure and each run's language tag, so a screen reader reads Catalan as Catalan and Arabic
+# right to left, and text copied out of it keeps its reading order.
+PDF_EXPORT_OPTIONS = ("UseTaggedPDF=true",)
+
+
 def _signal_group(group: int, sig: int) -> None:
     try:
         os.killpg(group, sig)
@@ -140,8 +146,8 @@ class _UnoServer:
         self.ensure_started()
         # unoserver's XML-RPC convert(inpath, indata, outpath, convert_to, filtername, filter_options,
         # update_index, infiltername, password): bytes in, bytes back
-        result = self._proxy(timeout=self.timeout).convert(None, xmlrpc.client.Binary(docx), None, "pdf", None, [],
-                                                           False, None, None)
+        result = self._proxy(timeout=self.timeout).convert(None, xmlrpc.client.Binary(docx), None, "pdf", None,
+                                                           list(PDF_EXPORT_OPTIONS), False, None, None)
         data = result.data if isinstance(result, xmlrpc.client.Binary) else bytes(result or b"")
         if not data.startswith(b"%PDF-"):
             raise ConversionFailed("LibreOffice returned no PDF")

@@ -81,6 +81,29 @@ def _replace(parent, element, successors: tuple[str, ...]) -> None:
     parent.insert_element_before(element, *successors)
 
 
+def default_language(document, tag: str) -> None:
+    """The language of text that names none (w:docDefaults): what a PDF export gives as the
+    document's /Lang. python-docx's blank document says en-US; ours are French first."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    properties = run_defaults.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_defaults.append(properties)
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.append(language)
+    language.set(qn("w:val"), tag)
+
+
 def reproducible_docx(data: bytes) -> bytes:
     """Same content, same bytes: fixed member dates, so rebuilding a template does not change the
     sha256 that documents generated from it carry in their provenance."""

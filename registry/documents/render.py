@@ -8,9 +8,11 @@ import io
 from docxtpl import DocxTemplate
 
 from registry import i18n
-from registry.documents.ooxml import mark_right_to_left
+from registry.documents.ooxml import default_language, mark_right_to_left
 from registry.documents.provenance import Provenance, stamp_docx
 from registry.documents.sandbox import shared_environment
+
+FRENCH = "fr-FR"
 
 
 def render_docx(template: bytes, context: dict, partner_language: str, provenance: Provenance | None = None,
@@ -20,6 +22,7 @@ def render_docx(template: bytes, context: dict, partner_language: str, provenanc
     document.render(context, jinja_env=shared_environment(partner_language), autoescape=True)
     # an Arabic value in a cell the template set left to right; Arabic when the partner writes none
     mark_right_to_left(document.docx.element.body, partner_language if i18n.is_rtl(partner_language) else "ar")
+    default_language(document.docx, FRENCH)  # every document is French first; runs in the other language say so
     if provenance is not None:
         _follow_rendered_parts(document.docx.part)
         stamp_docx(document.docx, provenance, title)
