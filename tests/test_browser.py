@@ -167,26 +167,27 @@ def open_serbian_posting_form(page, base_url: str):
     expect(page.get_by_text(SE_121_01_TITLE_SR, exact=True)).to_be_visible()
 
 
+def fill_address(group, street: str, postal_code: str, city: str, country: str) -> None:
+    group.get_by_label("Rue").fill(street)
+    group.get_by_label("Code postal").fill(postal_code)
+    group.get_by_label("Ville").fill(city)
+    group.get_by_label("Pays").select_option(label=country)
+
+
 def fill_posting_certificate(page) -> None:
     """The required fields of SE 121-01, with the values of its sample (forms/catalog/SE-121-01/sample.json)
     and a Serbian worker."""
     page.get_by_label("Nom ou raison sociale / Naziv poslodavca").fill("Ingénierie Rhône-Danube SAS")
     page.get_by_label("Numéro d'identification (SIRET en France").fill("85234178900027")
-    employer_address = page.get_by_role("group", name="Adresse / Adresa", exact=False).first
-    employer_address.get_by_label("Rue").fill("14, quai Perrache")
-    employer_address.get_by_label("Code postal").fill("69002")
-    employer_address.get_by_label("Ville").fill("Lyon")
-    employer_address.get_by_label("Pays").select_option(label="France")
+    fill_address(page.get_by_role("group", name="Adresse / Adresa", exact=False).first,
+                 "14, quai Perrache", "69002", "Lyon", "France")
     page.get_by_label("Nom / Prezime").fill("Petrović")
     page.get_by_label("Prénom(s) / Ime").fill("Đorđe")
     page.get_by_label("Date de naissance / Datum rođenja").fill("1984-12-03")
     page.get_by_label("Nationalité / Državljanstvo").select_option(label="Serbie")
     page.get_by_label("Entreprise où le travail est effectué").fill("Beogradski vodovod i kanalizacija d.o.o.")
-    host_address = page.get_by_role("group", name="Adresse du lieu de travail / Adresa mesta rada")
-    host_address.get_by_label("Rue").fill("Kneza Miloša 27")
-    host_address.get_by_label("Code postal").fill("11000")
-    host_address.get_by_label("Ville").fill("Beograd")
-    host_address.get_by_label("Pays").select_option(label="Serbie")
+    fill_address(page.get_by_role("group", name="Adresse du lieu de travail / Adresa mesta rada"),
+                 "Kneza Miloša 27", "11000", "Beograd", "Serbie")
     page.get_by_label("Début du détachement / Početak upućivanja").fill("2024-02-01")
     page.get_by_label("Fin prévue du détachement / Predviđeni završetak upućivanja").fill("2025-07-31")
     page.get_by_label("Institution compétente / Nadležna ustanova").fill("Caisse primaire d'assurance maladie du Rhône")
