@@ -11,11 +11,11 @@ from docx import Document
 from pypdf import PdfReader
 
 from registry.documents.converter import ConversionFailed, UnoserverConverter, find_unoserver
-from registry.documents.provenance import Provenance, pdf_from_docx, read_provenance
+from registry.documents.provenance import Provenance, pdf_from_docx, read_provenance, stamp_pdf
 from registry.documents.render import render_docx
 from registry.documents.workers import RenderFailed, RenderPool, RenderTimeout
 from tests.conftest import missing_dependency
-from tests.documents import docx_bytes
+from tests.documents import docx_bytes, pdf_bytes
 
 PROVENANCE = Provenance.now(kind="form", reference="SE 121-01", version="2023-12", languages=("fr", "sr-Latn"),
                             template_sha256="ab" * 32, as_of="2024-01-15")
@@ -64,6 +64,19 @@ def runs_of(docx: bytes) -> list[tuple[str, bool, str | None, bool]]:
                 out.append((run.text, is_on(rpr, "w:rtl"), None if lang is None else lang.get(qn("w:bidi")),
                             is_on(paragraph._p.pPr, "w:bidi")))
     return out
+
+
+def test_provenance_is_appended_to_a_pdf_without_rewriting_it():
+    original = pdf_bytes("Attestation")
+    stamped = stamp_pdf(original, PROVENANCE, "Potvrda — Đorđe Petrović")
+    assert stamped.startswith(original)  # an incremental update: the bytes LibreOffice wrote stay
+    reader = PdfReader(io.BytesIO(stamped))
+    assert read_provenance(stamped) == PROVENANCE and reader.metadata.title == "Potvrda — Đorđe Petrović"
+    assert "Attestation" in reader.pages[0].extract_text()
+    # a file that does not end as expected is rewritten instead, with the same entries
+    unusual = original + b"% written after the end\n"
+    rewritten = stamp_pdf(unusual, PROVENANCE)
+    assert not rewritten.startswith(original) and read_provenance(rewritten) == PROVENANCE
 
 
 def test_values_written_in_arabic_become_right_to_left_runs():

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 PROVENANCE_MARK = "registry-provenance:"
 PDF_KEY = "/RegistryProvenance"
+AUTHOR = "Registre des accords de sécurité sociale"
 # short keys: core properties hold at most 255 characters
 SHORT_KEYS = {"kind": "k", "reference": "r", "version": "v", "languages": "l", "template_sha256": "t",
               "as_of": "a", "generated_at": "g"}
@@ -54,6 +55,7 @@ def stamp_docx(document, provenance: Provenance, title: str) -> None:
     """Core properties and a small footer line on every section of a python-docx Document."""
     properties = document.core_properties
     properties.title = title[:250]
+    properties.author = properties.last_modified_by = AUTHOR  # not the template's "python-docx"
     properties.subject = provenance.footer_line()
     properties.comments = provenance.encoded()
     properties.keywords = f"{provenance.reference} {provenance.version}"
@@ -86,14 +88,58 @@ def read_provenance(data: bytes) -> Provenance | None:
 
 def stamp_pdf(pdf: bytes, provenance: Provenance, title: str = "") -> bytes:
     """PDF information entries: LibreOffice keeps the title but not the DOCX comments."""
+    entries = {"/Subject": provenance.footer_line(), "/Keywords": f"{provenance.reference} {provenance.version}",
+               PDF_KEY: provenance.encoded(), "/Producer": "Registre des accords (LibreOffice)"}
+    if title:
+        entries["/Title"] = title
+    return _appended_information(pdf, entries) or _rewritten_information(pdf, entries)
+
+
+def _appended_information(pdf: bytes, entries: dict[str, str]) -> bytes | None:
+    """The information dictionary, updated by an incremental update appended to the file (PDF
+    1.7, 7.5.6): the original bytes stay as they are, and nothing but the trailer and the old
+    information is parsed. A tagged PDF holds thousands of structure objects, which rewriting
+    the whole file with pypdf took 35 ms to parse and write again. Only for a file whose last
+    cross-reference section is a table (LibreOffice's); None otherwise."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, create_string_object
+
+    tail = pdf.rstrip()[-1024:]
+    if not tail.endswith(b"%%EOF") or b"startxref" not in tail:
+        return None
+    previous = int(tail[tail.rindex(b"startxref") + 9:].split()[0])
+    if pdf[previous:previous + 4] != b"xref":
+        return None
+    reader = PdfReader(io.BytesIO(pdf))
+    trailer, size = reader.trailer, int(reader.trailer["/Size"])
+    information = DictionaryObject()
+    if "/Info" in trailer:
+        old = trailer["/Info"].get_object()
+        information.update({NameObject(key): old.raw_get(key) for key in old})
+    information.update({NameObject(key): create_string_object(value) for key, value in entries.items()})
+    out = io.BytesIO()
+    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    at = out.tell()
+    out.write(f"{size} 0 obj\n".encode())
+    information.write_to_stream(out)
+    out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n{size} 1\n{at:010d} 00000 n\r\n".encode())
+    new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(size + 1), NameObject("/Root"): trailer.raw_get("/Root"),
+                                    NameObject("/Info"): IndirectObject(size, 0, None), NameObject("/Prev"): NumberObject(previous)})
+    if "/ID" in trailer:
+        new_trailer[NameObject("/ID")] = trailer.raw_get("/ID")
+    out.write(b"trailer\n")
+    new_trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def _rewritten_information(pdf: bytes, entries: dict[str, str]) -> bytes:
     from pypdf import PdfWriter
 
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    metadata = {"/Subject": provenance.footer_line(), "/Keywords": f"{provenance.reference} {provenance.version}",
-                PDF_KEY: provenance.encoded(), "/Producer": "Registre des accords (LibreOffice)"}
-    if title:
-        metadata["/Title"] = title
-    writer.add_metadata(metadata)
+    writer.add_metadata(entries)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -20,7 +20,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 
 from registry.documents.ooxml import BIDI_SUCCESSORS, reproducible_docx
 
@@ -52,6 +52,7 @@ def in_partner_language(paragraph) -> None:
 def new_document() -> Document:
     document = Document()
     section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4: python-docx starts from US Letter
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin = section.bottom_margin = Cm(1.8)
     style = document.styles["Normal"]
