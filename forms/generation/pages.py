@@ -67,8 +67,9 @@ def errors_by_input(problems, input_rows: dict[str, list[int]]) -> dict[str, str
     for problem in problems:
         match = ERROR_ROW.match(problem.field)
         key = problem.field
-        if match and match["name"] in input_rows:
-            key = f"{match['name']}[{input_rows[match['name']][int(match['number']) - 1]}]{match['rest']}"
+        rows = input_rows.get(match["name"], []) if match else []
+        if match and 0 < int(match["number"]) <= len(rows):
+            key = f"{match['name']}[{rows[int(match['number']) - 1]}]{match['rest']}"
         errors[key] = problem.message
     return errors
 
