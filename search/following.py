@@ -3,8 +3,8 @@
 Writes reach the index after the database commit (the index never runs ahead). If the index
 then fails (whoosh's lock held by `registry search reindex` in another process, PostgreSQL
 briefly gone), answering 500 would tell the user their saved change failed, and they would
-save it twice. So a failed index write is logged, kept, and retried before the next write;
-meanwhile the index is stale and /health says so. Beyond MAX_PENDING documents nothing more is
+save it twice. So a failed index write is logged, kept, and retried before the next write and
+at every /health call; meanwhile the index is stale and /health says so. Beyond MAX_PENDING documents nothing more is
 kept, and only `registry search reindex` (or `rebuild`) makes the index whole again; /health
 then says stale until this process restarts, since the reindex ran in another one.
 
@@ -40,8 +40,13 @@ class FollowingIndex:
     def remove(self, keys: Iterable[str]) -> None:
         self._follow(dict.fromkeys(keys))
 
-    def _follow(self, changes: dict[str, SearchDocument | None]) -> None:
-        if not changes:
+    def retry(self) -> None:
+        """Apply the kept changes now (GET /health calls it, so a monitor's polling heals the
+        index without waiting for the next write)."""
+        self._follow({}, retrying=True)
+
+    def _follow(self, changes: dict[str, SearchDocument | None], retrying: bool = False) -> None:
+        if not changes and not (retrying and self._pending):
             return
         with self._lock:
             self._pending.update(changes)  # newer changes of a key replace the failed ones

@@ -20,6 +20,8 @@ def health(state: State) -> Response[dict]:
             conn.execute(text("SELECT 1"))
     except Exception:
         checks["database"] = "unreachable"
+    if hasattr(state.search, "retry"):
+        state.search.retry()  # writes the index missed, tried again (search/following.py)
     stale_since = getattr(state.search, "stale_since", None)
     if not state.search.is_reachable():
         checks["search"] = "unreachable"
