@@ -41,6 +41,16 @@ def terms(labels: dict[str, str], codes) -> Terms:
 QUOTED_TERM = mark("“%(term)s”")
 
 
+# what the search index holds, by document kind (the kinds its providers give: agreements/search.py,
+# forms/search.py, agreements/meetings/search.py)
+SEARCH_KIND_LABELS = {
+    "instrument": mark("Agreements and arrangements"),
+    "form": mark("Liaison forms"),
+    "meeting": mark("Meetings"),
+    "minutes": mark("Minutes"),
+}
+
+
 RISK_LABELS = {
     "sickness": mark("Sickness"),
     "maternity": mark("Maternity"),

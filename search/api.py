@@ -35,6 +35,14 @@ class SearchHit:
     score: float
     highlight: str = ""  # HTML-escaped fragment with <b> around matches
     audience: str = "public"
+    year: int | None = None
+
+
+def within(year: int | None, years: tuple[int | None, int | None]) -> bool:
+    first, last = years
+    if first is None and last is None:
+        return True
+    return year is not None and (first is None or year >= first) and (last is None or year <= last)
 
 
 class SearchBackend(Protocol):
@@ -48,7 +56,9 @@ class SearchBackend(Protocol):
     def remove(self, keys: Iterable[str]) -> None: ...
 
     def query(self, text: str, *, audiences: tuple[str, ...] = ("public",), country: str = "",
-              kind: str = "", limit: int = 20) -> list[SearchHit]: ...
+              kind: str = "", years: tuple[int | None, int | None] = (None, None),
+              limit: int = 20) -> list[SearchHit]:
+        """`years`: (first, last), inclusive, either open; a document without a year is then left out."""
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> int:
         """Replace the whole index with `docs`."""

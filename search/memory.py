@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from search.analysis import french_analyzer
-from search.api import SearchDocument, SearchHit
+from search.api import SearchDocument, SearchHit, within
 
 
 class MemoryBackend:
@@ -35,7 +35,7 @@ class MemoryBackend:
         self.docs.clear()
         return self.index(docs)
 
-    def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
+    def query(self, text, *, audiences=("public",), country="", kind="", years=(None, None), limit=20):
         """Every word first; when no document has them all, any word, more words ranked higher
         (what the other backends do)."""
         wanted = self._terms(text)
@@ -45,10 +45,13 @@ class MemoryBackend:
         for doc in self.docs.values():
             if doc.audience not in audiences or (country and doc.country != country) or (kind and doc.kind != kind):
                 continue
+            if not within(doc.year, years):
+                continue
             found = wanted & self._terms(f"{doc.title} {doc.body}")
             if found:
                 matches.append((doc, len(found)))
         every = [(doc, n) for doc, n in matches if n == len(wanted)]
-        hits = [SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(n), audience=doc.audience)
+        hits = [SearchHit(doc.key, doc.kind, doc.title, doc.url, doc.country, float(n), audience=doc.audience,
+                          year=doc.year)
                 for doc, n in (every or matches)]
         return sorted(hits, key=lambda h: (-h.score, h.title))[:limit]

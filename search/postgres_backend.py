@@ -77,14 +77,14 @@ ANY_WORD = """to_tsquery('simple', coalesce(array_to_string(array(
 QUERY = """
 WITH q AS (SELECT {query} AS query),
 ranked AS (
-    SELECT d.key, d.kind, d.title, d.url, d.country, d.audience, d.body, q.query,
+    SELECT d.key, d.kind, d.title, d.url, d.country, d.audience, d.year, d.body, q.query,
            ts_rank_cd(d.document, q.query, 1) AS score
     FROM {table} AS d, q
     WHERE numnode(q.query) > 0 AND d.document @@ q.query AND d.audience IN :audiences {filters}
     ORDER BY score DESC, d.title, d.key
     LIMIT :limit
 )
-SELECT key, kind, title, url, country, audience, score,
+SELECT key, kind, title, url, country, audience, year, score,
        ts_headline('{config}', body, query, :options) AS headline
 FROM ranked
 ORDER BY score DESC, title, key
@@ -190,12 +190,14 @@ class PostgresBackend:
             return self._write(conn, docs)
 
     def query(self, text: str, *, audiences: tuple[str, ...] = ("public",), country: str = "", kind: str = "",
-              limit: int = 20) -> list[SearchHit]:
+              years: tuple[int | None, int | None] = (None, None), limit: int = 20) -> list[SearchHit]:
         if not audiences or limit <= 0:
             return []
         params = {"text": text, "audiences": list(audiences), "limit": limit, "options": HEADLINE_OPTIONS,
-                  "country": country, "kind": kind}
-        filters = (" AND d.country = :country" if country else "") + (" AND d.kind = :kind" if kind else "")
+                  "country": country, "kind": kind, "first": years[0], "last": years[1]}
+        filters = ((" AND d.country = :country" if country else "") + (" AND d.kind = :kind" if kind else "")
+                   + (" AND d.year >= :first" if years[0] is not None else "")
+                   + (" AND d.year <= :last" if years[1] is not None else ""))
         with self.engine.connect() as conn:
             for words in (ALL_WORDS, ANY_WORD):
                 query = words.format(config=CONFIGURATION)
@@ -204,4 +206,4 @@ class PostgresBackend:
                 if rows:
                     break
         return [SearchHit(row.key, row.kind, row.title, row.url, row.country, float(row.score),
-                          highlight(row.headline), row.audience) for row in rows]
+                          highlight(row.headline), row.audience, row.year) for row in rows]

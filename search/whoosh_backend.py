@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
-from whoosh.query import And, Or, Term
+from whoosh.query import And, NumericRange, Or, Term
 
 from search.analysis import french_analyzer
 from search.api import SearchDocument, SearchHit
@@ -96,7 +96,7 @@ class WhooshBackend:
             self._index = whoosh_index.create_in(str(self.directory), build_schema())
         return self.index(docs)
 
-    def query(self, text, *, audiences=("public",), country="", kind="", limit=20):
+    def query(self, text, *, audiences=("public",), country="", kind="", years=(None, None), limit=20):
         ix = self._ix()
         filters = [Term("audience", a) for a in audiences]
         restrict = []
@@ -104,6 +104,8 @@ class WhooshBackend:
             restrict.append(Term("country", country))
         if kind:
             restrict.append(Term("kind", kind))
+        if years != (None, None):
+            restrict.append(NumericRange("year", years[0], years[1]))
 
         allow = And([Or(filters), *restrict]) if restrict else Or(filters)
         with ix.searcher() as searcher:
@@ -116,6 +118,6 @@ class WhooshBackend:
             results.formatter = HtmlFormatter(tagname="b")
             return [
                 SearchHit(hit["key"], hit["kind"], hit["title"], hit["url"], hit["country"], float(hit.score),
-                          hit.highlights("body") or "", hit["audience"])
+                          hit.highlights("body") or "", hit["audience"], hit.get("year"))
                 for hit in results
             ]

@@ -66,6 +66,23 @@ def test_every_word_ranks_first_and_any_word_is_the_fallback(backend):
     assert backend.query("pension retraite invalidité")[0].key == "f:3"  # the most words first
 
 
+def test_a_period_keeps_the_documents_of_those_years(backend):
+    backend.ensure()
+    backend.index([
+        SearchDocument(key="i:1950", kind="instrument", title="Convention générale", body="", url="/i/1950", year=1950),
+        SearchDocument(key="i:2014", kind="instrument", title="Accord de sécurité sociale", body="", url="/i/2014",
+                       year=2014),
+        SearchDocument(key="m:2023", kind="minutes", title="Procès-verbal de sécurité sociale", body="", url="/m/2023",
+                       year=2023),
+        SearchDocument(key="x:none", kind="form", title="Formulaire de sécurité sociale", body="", url="/x"),
+    ])
+    assert {h.key for h in backend.query("sécurité sociale", years=(2000, 2020))} == {"i:2014"}
+    assert {h.key for h in backend.query("sécurité sociale", years=(2014, None))} == {"i:2014", "m:2023"}
+    assert {h.key for h in backend.query("convention", years=(None, 1960))} == {"i:1950"}
+    assert {h.key for h in backend.query("sécurité sociale")} == {"i:2014", "m:2023", "x:none"}  # no period: all
+    assert [h.year for h in backend.query("convention")] == [1950]
+
+
 def test_staff_documents_stay_hidden_from_the_public(backend):
     backend.ensure()
     backend.index([
@@ -114,6 +131,25 @@ def test_search_api_and_page(client, session, search_backend):
     page = client.get("/search", params={"q": "<script>alert(1)</script>"})
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_researchers_narrow_by_country_kind_and_period(client, session, search_backend):
+    reindex(session, search_backend)
+    asked = {"q": "accord", "country": "rs", "kind": "instrument", "since": "2014", "until": "2018"}
+    hits = client.get("/api/search", params=asked).json()
+    assert hits and all(h["country"] == "RS" and h["kind"] == "instrument" and 2014 <= h["year"] <= 2018 for h in hits)
+    page = client.get("/search", params={**asked, "lang": "fr"}).text
+    assert '<option value="RS" selected>Serbie</option>' in page and 'name="since"' in page and 'value="2014"' in page
+    assert "Accords et arrangements · Serbie · 2014" in page
+
+
+@pytest.mark.parametrize(("params", "parameter"), [({"since": "2020", "until": "2019"}, "until"),
+                                                   ({"since": "deux mille"}, "since"), ({"kind": "fax"}, "kind")])
+def test_a_wrong_filter_is_400_naming_it(client, params, parameter):
+    response = client.get("/api/search", params={"q": "accord", **params})
+    assert response.status_code == 400 and response.json()["extra"]["parameter"] == parameter
+    page = client.get("/search", params={"q": "accord", "lang": "fr", **params}, headers={"Accept": "text/html"})
+    assert page.status_code == 400 and parameter in page.text
 
 
 def test_overlong_query_is_400(client):

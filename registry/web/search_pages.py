@@ -1,20 +1,23 @@
 """Search: a page for people and GET /api/search for machines. Audiences come from the
 principal, so restricted material never reaches whoever may not see it."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
+from sqlmodel import Session, select
 
 from registry.auth.audiences import PUBLIC, audiences_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
-from registry.labels import mark
+from registry.labels import SEARCH_KIND_LABELS, mark
 from registry.problems import SearchUnavailable
 from registry.web.errors import TranslatableHTTPException
-from registry.web.params import BadParameter
+from registry.models import Country
+from registry.web.params import BadParameter, parse_choice, parse_year
 
 MAX_QUERY_LENGTH = 200
 
@@ -26,16 +29,34 @@ class SearchDown(TranslatableHTTPException):
         super().__init__(message, headers={"Retry-After": "60"})
 
 
-def run_query(request: Request, q: str | None, country: str | None, kind: str | None) -> list:
-    text = (q or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise BadParameter("q", text[:40] + "…", "at most 200 characters")
-    if not text:
+@dataclass(frozen=True)
+class SearchRequest:
+    """What was asked, read from the query string and checked (400 naming the parameter)."""
+
+    text: str = ""
+    country: str = ""
+    kind: str = ""
+    years: tuple[int | None, int | None] = (None, None)
+
+    @classmethod
+    def read(cls, q: str | None, country: str | None, kind: str | None, since: str | None,
+             until: str | None) -> "SearchRequest":
+        text = (q or "").strip()
+        if len(text) > MAX_QUERY_LENGTH:
+            raise BadParameter("q", text[:40] + "…", "at most 200 characters")
+        years = (parse_year("since", since), parse_year("until", until))
+        if None not in years and years[0] > years[1]:
+            raise BadParameter("until", until, "a year no earlier than the first year")
+        return cls(text, (country or "").strip().upper(), parse_choice("kind", kind, SEARCH_KIND_LABELS) or "", years)
+
+
+def run_query(request: Request, asked: SearchRequest) -> list:
+    if not asked.text:
         return []
     principal = current_principal(request)
     try:
-        hits = request.app.state.search.query(text, audiences=audiences_for(principal),
-                                              country=(country or "").upper(), kind=kind or "", limit=50)
+        hits = request.app.state.search.query(asked.text, audiences=audiences_for(principal), country=asked.country,
+                                              kind=asked.kind, years=asked.years, limit=50)
     except SearchUnavailable:
         raise SearchDown(mark("Search is unavailable for the moment; please try again in a minute.")) from None
     # a delegation member limited to some countries sees restricted material of those countries only
@@ -46,13 +67,18 @@ class SearchController(Controller):
     tags = ["search"]
 
     @get("/api/search", sync_to_thread=True, guards=[requires(Permission.read_public)],
-         summary="Full-text search (French stemming, accents ignored) over what the caller may read")
+         summary="Full-text search (French stemming, accents ignored) over what the caller may read; "
+                 "since/until: years, inclusive")
     def api(self, request: Request, q: FromQuery[str | None] = None, country: FromQuery[str | None] = None,
-            kind: FromQuery[str | None] = None) -> list[dict]:
-        return [asdict(hit) for hit in run_query(request, q, country, kind)]
+            kind: FromQuery[str | None] = None, since: FromQuery[str | None] = None,
+            until: FromQuery[str | None] = None) -> list[dict]:
+        return [asdict(hit) for hit in run_query(request, SearchRequest.read(q, country, kind, since, until))]
 
     @get("/search", sync_to_thread=True, guards=[requires(Permission.read_public)], include_in_schema=False)
-    def page(self, request: Request, q: FromQuery[str | None] = None, country: FromQuery[str | None] = None,
-             kind: FromQuery[str | None] = None) -> Template:
-        hits = run_query(request, q, country, kind)
-        return Template("registry/search.html", context={"q": q or "", "hits": hits})
+    def page(self, request: Request, db_session: NamedDependency[Session], q: FromQuery[str | None] = None,
+             country: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
+             since: FromQuery[str | None] = None, until: FromQuery[str | None] = None) -> Template:
+        asked = SearchRequest.read(q, country, kind, since, until)
+        countries = db_session.exec(select(Country).order_by(Country.name_fr)).all()
+        return Template("registry/search.html", context=dict(
+            asked=asked, hits=run_query(request, asked), countries=countries, kinds=SEARCH_KIND_LABELS))
