@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agreements.models import InstrumentKind, LinkKind
 from agreements.queries import InstrumentOnDate
@@ -97,6 +97,12 @@ class InstrumentCreate(BaseModel):
                                                                     "confidence": self.confidence.value}
 
 
+# in a PATCH, null clears these: texts become "", dates none
+CLEARED_TO_EMPTY = frozenset({"title_partner", "partner_language", "party_name_fr", "party_name_en", "legal_reference",
+                              "replaces_text", "source"})
+PATCH_CLEARABLE = CLEARED_TO_EMPTY | {"signed_on", "in_force_on", "terminated_on"}
+
+
 class InstrumentPatch(BaseModel):
     """Only the fields sent are changed."""
 
@@ -118,12 +124,21 @@ class InstrumentPatch(BaseModel):
     confidence: Confidence | None = None
     source: str | None = Field(default=None, max_length=2000)
 
+    @model_validator(mode="after")
+    def _null_only_clears(self) -> "InstrumentPatch":
+        """null clears a date or a text; the other fields always have a value."""
+        nulls = sorted(name for name in self.model_fields_set
+                       if getattr(self, name) is None and name not in PATCH_CLEARABLE)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: null is not a value here (it only clears dates and texts)")
+        return self
+
     def changes(self) -> dict:
         sent = self.model_dump(mode="json", exclude_unset=True)
         for name in ("signed_on", "in_force_on", "terminated_on"):
             if name in sent:
                 sent[name] = getattr(self, name)
-        return sent
+        return {name: "" if value is None and name in CLEARED_TO_EMPTY else value for name, value in sent.items()}
 
 
 class LinkCreate(BaseModel):

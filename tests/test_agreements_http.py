@@ -30,6 +30,17 @@ def test_create_read_edit_with_etags(api_client_as):
     assert history["compared"]["changes"]["title_fr"]["after"] == "Protocole modifié"
 
 
+def test_null_in_a_patch_clears_a_text_or_a_date_and_is_refused_elsewhere(api_client_as):
+    legal = api_client_as("legal")
+    created = legal.post("/api/instruments", json={**NEW, "title_partner": "Protokol"})
+    url = f"/api/instruments/{created.json()['id']}"
+    refused = legal.patch(url, json={"title_fr": None, "confidence": None}, headers={"If-Match": '"1"'})
+    assert refused.status_code == 400 and "confidence, title_fr" in str(refused.json())  # named; nothing written
+    cleared = legal.patch(url, json={"title_partner": None, "in_force_on": None}, headers={"If-Match": '"1"'})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["title_partner"] == "" and cleared.json()["in_force_on"] is None
+
+
 def test_refused_dates_name_both_fields_in_french(api_client_as):
     legal = api_client_as("legal")
     response = legal.post("/api/instruments?lang=fr", json={**NEW, "in_force_on": "2024-01-01"})
