@@ -195,11 +195,16 @@ def fill_posting_certificate(page) -> None:
     page.get_by_label("Le / Datum").fill("2024-01-15")
 
 
-def test_caisse_fills_a_serbian_form_and_downloads_it(page, base_url, live):
+def a_caisse_fills_the_posting_certificate(page, base_url: str, live: LiveRegistry) -> None:
+    """A new caisse account logs in, finds SE 121-01 and fills every required field."""
     username, password = account(live, "caisse")
     log_in(page, base_url, username, password)
     open_serbian_posting_form(page, base_url)
     fill_posting_certificate(page)
+
+
+def test_caisse_fills_a_serbian_form_and_downloads_it(page, base_url, live):
+    a_caisse_fills_the_posting_certificate(page, base_url, live)
     page.get_by_label("Format").select_option(label="DOCX")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Produire le document").click()
@@ -216,10 +221,7 @@ def test_caisse_fills_a_serbian_form_and_downloads_it(page, base_url, live):
 def test_caisse_form_with_a_required_field_emptied_is_refused_in_french(page, base_url, live):
     from playwright.sync_api import expect
 
-    username, password = account(live, "caisse")
-    log_in(page, base_url, username, password)
-    open_serbian_posting_form(page, base_url)
-    fill_posting_certificate(page)
+    a_caisse_fills_the_posting_certificate(page, base_url, live)
     downloads = []
     page.on("download", lambda download: downloads.append(download))
 
@@ -257,10 +259,7 @@ def test_caisse_form_with_a_required_field_emptied_is_refused_in_french(page, ba
 def test_caisse_form_field_error_message_is_french(page, base_url, live):
     from playwright.sync_api import expect
 
-    username, password = account(live, "caisse")
-    log_in(page, base_url, username, password)
-    open_serbian_posting_form(page, base_url)
-    fill_posting_certificate(page)
+    a_caisse_fills_the_posting_certificate(page, base_url, live)
     page.get_by_label("Nationalité / Državljanstvo").select_option(value="")
     page.get_by_role("button", name="Produire le document").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -270,10 +269,7 @@ def test_caisse_form_field_error_message_is_french(page, base_url, live):
 def test_caisse_form_names_the_missing_part_of_an_address(page, base_url, live):
     from playwright.sync_api import expect
 
-    username, password = account(live, "caisse")
-    log_in(page, base_url, username, password)
-    open_serbian_posting_form(page, base_url)
-    fill_posting_certificate(page)
+    a_caisse_fills_the_posting_certificate(page, base_url, live)
     page.get_by_role("group", name="Adresse / Adresa", exact=False).first.get_by_label("Ville").fill("")
     page.get_by_role("button", name="Produire le document").click()
     expect(page.get_by_role("alert")).to_be_visible()
