@@ -185,19 +185,24 @@ def foreign_words(page: str, page_lang: str, data: list[str]) -> set[str]:
 @pytest.fixture
 def data_strings(session) -> list[str]:
     from agreements.models import Instrument
+    from forms.models import Form
     from registry.models import Country, Institution, LiaisonBody
 
     fields = {Country: ("name_fr", "name_en"),
               Instrument: ("title_fr", "title_partner", "party_name_fr", "party_name_en", "legal_reference",
                            "replaces_text", "source"),
-              LiaisonBody: ("name", "name_fr", "acronym", "source"), Institution: ("name", "acronym", "source")}
+              LiaisonBody: ("name", "name_fr", "acronym", "source"), Institution: ("name", "acronym", "source"),
+              Form: ("title_fr", "title_partner", "articles", "purpose", "note", "source")}
     values = {getattr(row, name, "") for model, names in fields.items()
               for row in session.exec(select(model)).all() for name in names}
+    # country names as CLDR writes them in each UI language ("Côte d’Ivoire" is English too)
+    values |= {i18n.country_name(c.code, lang) for c in session.exec(select(Country)).all() for lang in i18n.UI_LOCALES}
     return sorted((v for v in values if v and v.strip()), key=len, reverse=True)
 
 
 PAGES = ["/", "/countries/RS", "/countries/DZ", "/countries/AD", "/countries/RS/instruments/2014-11-06-accord",
-         "/countries/ZZ", "/?on=bad"]
+         "/countries/ZZ", "/?on=bad", "/search?q=accord&country=RS&kind=instrument&since=2014&until=2018",
+         "/search?q=accord&since=2020&until=2019", "/meetings", "/forms/SE-121-01"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
+from registry import i18n
 from registry.composition import reindex
+from registry.web.search_pages import FIELD_LABELS
 from search import SearchDocument
 from search.memory import MemoryBackend
 from search.postgres_backend import PostgresBackend
@@ -149,7 +151,9 @@ def test_a_wrong_filter_is_400_naming_it(client, params, parameter):
     response = client.get("/api/search", params={"q": "accord", **params})
     assert response.status_code == 400 and response.json()["extra"]["parameter"] == parameter
     page = client.get("/search", params={"q": "accord", "lang": "fr", **params}, headers={"Accept": "text/html"})
-    assert page.status_code == 400 and parameter in page.text
+    label = i18n.gettext("fr", FIELD_LABELS[parameter])  # the page names the filter as its form does
+    assert page.status_code == 400 and re.search(rf'role="alert">{re.escape(label)}\u00a0: [^<]+</p>', page.text)
+    assert f'value="accord"' in page.text  # the words typed stay in the form
 
 
 def test_overlong_query_is_400(client):

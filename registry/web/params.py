@@ -23,21 +23,21 @@ class BadParameter(TranslatableHTTPException):
     status_code = 400
 
     def __init__(self, name: str, value: object, expected: str, accepted: Iterable[str] | None = None) -> None:
-        self.expected = expected
+        self.name, self.expected = name, expected
         self.accepted = None if accepted is None else list(accepted)
-        extra: dict = {"parameter": name, "value": value, "expected": self._expected_in("en")}
+        extra: dict = {"parameter": name, "value": value, "expected": self.expected_in("en")}
         if self.accepted is not None:
             extra["accepted"] = self.accepted
         super().__init__(INVALID_VALUE, {"value": repr(value), "parameter": name}, extra=extra)
 
-    def _expected_in(self, locale: str) -> str:
+    def expected_in(self, locale: str) -> str:
         expected = i18n.translations(locale).gettext(self.expected)
         if "%(accepted)s" in expected:
             expected = expected % {"accepted": ", ".join(self.accepted or [])}
         return expected
 
     def detail_in(self, locale: str) -> str:
-        return i18n.gettext(locale, self.message, **self.params, expected=self._expected_in(locale))
+        return i18n.gettext(locale, self.message, **self.params, expected=self.expected_in(locale))
 
 
 def parse_date(name: str, value: str | None, default: date | None = None) -> date | None:

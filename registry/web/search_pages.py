@@ -9,6 +9,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 from sqlmodel import Session, select
 
+from registry import i18n
 from registry.auth.audiences import PUBLIC, audiences_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
@@ -16,10 +17,14 @@ from registry.auth.principal import current_principal
 from registry.labels import SEARCH_KIND_LABELS, mark
 from registry.problems import SearchUnavailable
 from registry.web.errors import TranslatableHTTPException
+from registry.web.i18n_middleware import request_locale
 from registry.models import Country
 from registry.web.params import BadParameter, parse_choice, parse_year
 
 MAX_QUERY_LENGTH = 200
+FIELD_LABELS = {"q": mark("Words to find"), "country": mark("Country"), "kind": mark("Kind"),
+                "since": mark("First year"), "until": mark("Last year")}
+FIELD_PROBLEM = mark("%(field)s: %(problem)s")
 
 
 class SearchDown(TranslatableHTTPException):
@@ -78,7 +83,14 @@ class SearchController(Controller):
     def page(self, request: Request, db_session: NamedDependency[Session], q: FromQuery[str | None] = None,
              country: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
              since: FromQuery[str | None] = None, until: FromQuery[str | None] = None) -> Template:
-        asked = SearchRequest.read(q, country, kind, since, until)
         countries = db_session.exec(select(Country).order_by(Country.name_fr)).all()
-        return Template("registry/search.html", context=dict(
-            asked=asked, hits=run_query(request, asked), countries=countries, kinds=SEARCH_KIND_LABELS))
+        page = dict(countries=countries, kinds=SEARCH_KIND_LABELS, hits=[], error="")
+        try:
+            asked = SearchRequest.read(q, country, kind, since, until)
+        except BadParameter as exc:  # the form again, the wrong filter named as the form names it
+            locale = request_locale(request)
+            error = i18n.gettext(locale, FIELD_PROBLEM, field=i18n.gettext(locale, FIELD_LABELS[exc.name]),
+                                 problem=exc.expected_in(locale))
+            return Template("registry/search.html", status_code=400, context=dict(
+                page, asked=SearchRequest((q or "").strip()[:MAX_QUERY_LENGTH]), error=error))
+        return Template("registry/search.html", context=dict(page, asked=asked, hits=run_query(request, asked)))
