@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT.parents[1]))  # run as a script from a checkout
 
 from forms.catalog_loader import FormManifest, VersionManifest, catalog_folders, read_manifest  # noqa: E402
 from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType  # noqa: E402
-from registry.documents.ooxml import BIDI_SUCCESSORS, SZCS_SUCCESSORS, reproducible_docx  # noqa: E402
+from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, SZCS_SUCCESSORS, reproducible_docx  # noqa: E402
 
 PHRASES = {
     "fr": {"form": "Formulaire", "stamp": "Cachet et signature de l'institution",
@@ -49,7 +49,7 @@ PHRASES = {
     "ar": {"form": "استمارة", "stamp": "خاتم المؤسسة وتوقيعها",
            "disclaimer": "نموذج توضيحي أعده المشروع انطلاقا من مصادر عمومية، ولا يحل محل الاستمارة الرسمية."},
 }
-WORD_LANG = {"fr": "fr-FR", "sr-Latn": "sr-Latn-RS"}  # else the tag itself (pt-BR, ar-MA)
+WORD_LANG = {"fr": FRENCH, "sr-Latn": "sr-Latn-RS"}  # else the tag itself (pt-BR, ar-MA)
 SHADE = "D9E2F3"
 
 

@@ -17,8 +17,10 @@ BIDI_SUCCESSORS = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:
 # w:rPr children that come after w:szCs, and after w:rtl (CT_RPr)
 SZCS_SUCCESSORS = ("w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
                    "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
-RTL_SUCCESSORS = ("w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+LANG_SUCCESSORS = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+RTL_SUCCESSORS = ("w:cs", "w:em", "w:lang", *LANG_SUCCESSORS)
 RTL_CLASSES = ("R", "AL")  # Unicode bidi classes of Hebrew and Arabic letters
+FRENCH = "fr-FR"  # the language every generated document is written in first
 
 
 def is_on(parent, tag: str) -> bool:
@@ -33,30 +35,28 @@ def right_to_left_text(text: str) -> bool:
     return bool(classes & set(RTL_CLASSES)) and "L" not in classes
 
 
-def mark_right_to_left(body, language_tag: str) -> int:
+def mark_right_to_left(body, language_tag: str) -> None:
     """Runs whose text is Arabic or Hebrew but which the template set left to right (a
     value typed in Arabic in a French cell, a name in a free-text cell) become right-to-left
     runs in `language_tag`, with complex-script bold and size; a paragraph holding only such runs
-    becomes a right-to-left paragraph. Returns the number of runs changed."""
-    changed = 0
+    becomes a right-to-left paragraph."""
     for paragraph in body.iter(qn("w:p")):
         runs = [(run, "".join(t.text or "" for t in run.iter(qn("w:t")))) for run in paragraph.iter(qn("w:r"))]
         written = [(run, text) for run, text in runs if any(unicodedata.bidirectional(c) in RTL_CLASSES + ("L",)
                                                             for c in text)]
         flipped = [run for run, text in written if right_to_left_text(text)]
         for run in flipped:
-            changed += _right_to_left_run(run, language_tag)
+            _right_to_left_run(run, language_tag)
         if flipped and len(flipped) == len(written):
             properties = paragraph.get_or_add_pPr()
             if not is_on(properties, "w:bidi"):
                 _replace(properties, OxmlElement("w:bidi"), BIDI_SUCCESSORS)
-    return changed
 
 
-def _right_to_left_run(run, language_tag: str) -> int:
+def _right_to_left_run(run, language_tag: str) -> None:
     properties = run.get_or_add_rPr()
     if is_on(properties, "w:rtl"):
-        return 0
+        return
     _replace(properties, OxmlElement("w:rtl"), RTL_SUCCESSORS)
     if is_on(properties, "w:b") and properties.find(qn("w:bCs")) is None:
         properties.find(qn("w:b")).addnext(OxmlElement("w:bCs"))
@@ -68,9 +68,8 @@ def _right_to_left_run(run, language_tag: str) -> int:
     language = properties.find(qn("w:lang"))
     if language is None:
         language = OxmlElement("w:lang")
-        _replace(properties, language, RTL_SUCCESSORS[3:])
+        _replace(properties, language, LANG_SUCCESSORS)
     language.set(qn("w:bidi"), language_tag)
-    return 1
 
 
 def _replace(parent, element, successors: tuple[str, ...]) -> None:

@@ -8,11 +8,9 @@ import io
 from docxtpl import DocxTemplate
 
 from registry import i18n
-from registry.documents.ooxml import default_language, mark_right_to_left
+from registry.documents.ooxml import FRENCH, default_language, mark_right_to_left
 from registry.documents.provenance import Provenance, stamp_docx
 from registry.documents.sandbox import shared_environment
-
-FRENCH = "fr-FR"
 
 
 def render_docx(template: bytes, context: dict, partner_language: str, provenance: Provenance | None = None,

@@ -22,10 +22,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from registry.documents.ooxml import BIDI_SUCCESSORS, reproducible_docx
+from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, reproducible_docx
 
 HERE = Path(__file__).parent
-FRENCH = "fr-FR"
 
 
 def language(rpr, tag: str, bidi_tag: str | None = None) -> None:
