@@ -43,10 +43,10 @@ class FollowingIndex:
     def retry(self) -> None:
         """Apply the kept changes now (GET /health calls it, so a monitor's polling heals the
         index without waiting for the next write)."""
-        self._follow({}, retrying=True)
+        self._follow({})
 
-    def _follow(self, changes: dict[str, SearchDocument | None], retrying: bool = False) -> None:
-        if not changes and not (retrying and self._pending):
+    def _follow(self, changes: dict[str, SearchDocument | None]) -> None:
+        if not changes and not self._pending:
             return
         with self._lock:
             self._pending.update(changes)  # newer changes of a key replace the failed ones

@@ -20,13 +20,11 @@ def health(state: State) -> Response[dict]:
             conn.execute(text("SELECT 1"))
     except Exception:
         checks["database"] = "unreachable"
-    if hasattr(state.search, "retry"):
-        state.search.retry()  # writes the index missed, tried again (search/following.py)
-    stale_since = getattr(state.search, "stale_since", None)
+    state.search.retry()  # writes the index missed, tried again (search/following.py)
     if not state.search.is_reachable():
         checks["search"] = "unreachable"
-    elif stale_since is not None:
-        checks.update(search="stale", search_stale_since=stale_since.isoformat(timespec="seconds"),
+    elif state.search.stale_since is not None:
+        checks.update(search="stale", search_stale_since=state.search.stale_since.isoformat(timespec="seconds"),
                       search_pending=state.search.pending)
     down = {name for name, value in checks.items() if value == "unreachable"}
     healthy = all(checks[name] == "ok" for name in ("database", "search"))
