@@ -34,20 +34,21 @@ class FollowingIndex:
 
     def index(self, docs: Iterable[SearchDocument]) -> int:
         docs = list(docs)
-        self._follow({doc.key: doc for doc in docs})
+        if docs:
+            self._follow({doc.key: doc for doc in docs})
         return len(docs)
 
     def remove(self, keys: Iterable[str]) -> None:
-        self._follow(dict.fromkeys(keys))
+        if changes := dict.fromkeys(keys):
+            self._follow(changes)
 
     def retry(self) -> None:
         """Apply the kept changes now (GET /health calls it, so a monitor's polling heals the
         index without waiting for the next write)."""
-        self._follow({})
+        if self._pending:
+            self._follow({})
 
     def _follow(self, changes: dict[str, SearchDocument | None]) -> None:
-        if not changes and not self._pending:
-            return
         with self._lock:
             self._pending.update(changes)  # newer changes of a key replace the failed ones
             pending, self._pending = self._pending, {}
