@@ -39,6 +39,8 @@ def terms(labels: dict[str, str], codes) -> Terms:
 
 # the quotes around a term shown inside a sentence (French: « … » with no-break spaces)
 QUOTED_TERM = mark("“%(term)s”")
+# a label and what follows it ("Decision 1 (agreed): …"): French puts a no-break space before the colon
+LABEL_COLON = mark("%(label)s:")
 
 
 # what the search index holds, by document kind (the kinds its providers give: agreements/search.py,

@@ -1,6 +1,6 @@
 """Interface labels of meeting kinds, statuses and sides (translated at render time)."""
 
-from registry.labels import mark
+from registry.labels import LABEL_COLON, mark
 
 KIND_LABELS = {
     "joint_commission": mark("Joint commission"),
@@ -34,8 +34,6 @@ LAYOUT_LABELS = {"side_by_side": mark("Both languages side by side"),
 TARGET_LABELS = {"instrument": mark("instrument"), "form": mark("form"), "form_version": mark("form version")}
 TARGET_PLURAL_LABELS = {"instrument": mark("instruments"), "form": mark("forms"),
                         "form_version": mark("form versions")}
-# a label and what follows it ("Decision 1 (agreed): …"): French puts a no-break space before the colon
-LABEL_COLON = mark("%(label)s:")
 
 LABELS = dict(kinds=KIND_LABELS, statuses=STATUS_LABELS, sides=SIDE_LABELS, action_statuses=ACTION_STATUS_LABELS,
               decision_statuses=DECISION_STATUS_LABELS, audiences=AUDIENCE_LABELS, layouts=LAYOUT_LABELS,

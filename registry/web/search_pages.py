@@ -14,7 +14,7 @@ from registry.auth.audiences import PUBLIC, audiences_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
-from registry.labels import SEARCH_KIND_LABELS, mark
+from registry.labels import LABEL_COLON, SEARCH_KIND_LABELS, mark
 from registry.problems import SearchUnavailable
 from registry.web.errors import TranslatableHTTPException
 from registry.web.i18n_middleware import request_locale
@@ -24,7 +24,6 @@ from registry.web.params import BadParameter, parse_choice, parse_year
 MAX_QUERY_LENGTH = 200
 FIELD_LABELS = {"q": mark("Words to find"), "country": mark("Country"), "kind": mark("Kind"),
                 "since": mark("First year"), "until": mark("Last year")}
-FIELD_PROBLEM = mark("%(field)s: %(problem)s")
 
 
 class SearchDown(TranslatableHTTPException):
@@ -84,13 +83,13 @@ class SearchController(Controller):
              country: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
              since: FromQuery[str | None] = None, until: FromQuery[str | None] = None) -> Template:
         countries = db_session.exec(select(Country).order_by(Country.name_fr)).all()
-        page = dict(countries=countries, kinds=SEARCH_KIND_LABELS, hits=[], error="")
+        page = dict(countries=countries, kinds=SEARCH_KIND_LABELS, labels=FIELD_LABELS, hits=[], error="")
         try:
             asked = SearchRequest.read(q, country, kind, since, until)
         except BadParameter as exc:  # the form again, the wrong filter named as the form names it
             locale = request_locale(request)
-            error = i18n.gettext(locale, FIELD_PROBLEM, field=i18n.gettext(locale, FIELD_LABELS[exc.name]),
-                                 problem=exc.expected_in(locale))
+            field = i18n.gettext(locale, LABEL_COLON, label=i18n.gettext(locale, FIELD_LABELS[exc.name]))
+            error = f"{field} {exc.expected_in(locale)}"
             return Template("registry/search.html", status_code=400, context=dict(
                 page, asked=SearchRequest((q or "").strip()[:MAX_QUERY_LENGTH]), error=error))
         return Template("registry/search.html", context=dict(page, asked=asked, hits=run_query(request, asked)))
