@@ -38,13 +38,6 @@ class SearchHit:
     year: int | None = None
 
 
-def within(year: int | None, years: tuple[int | None, int | None]) -> bool:
-    first, last = years
-    if first is None and last is None:
-        return True
-    return year is not None and (first is None or year >= first) and (last is None or year <= last)
-
-
 class SearchBackend(Protocol):
     def ensure(self) -> bool:
         """Create the index if missing; True when it was created (and so needs filling)."""

@@ -3,7 +3,15 @@
 from collections.abc import Iterable
 
 from search.analysis import french_analyzer
-from search.api import SearchDocument, SearchHit, within
+from search.api import SearchDocument, SearchHit
+
+
+def within(year: int | None, years: tuple[int | None, int | None]) -> bool:
+    """In the period `years` (inclusive, either end open); no year is outside any period."""
+    first, last = years
+    if first is None and last is None:
+        return True
+    return year is not None and (first is None or year >= first) and (last is None or year <= last)
 
 
 class MemoryBackend:

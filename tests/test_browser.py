@@ -7,10 +7,10 @@ administrator would, and people log in through the login page."""
 
 import re
 import secrets
-from io import BytesIO
 
 import pytest
 
+from agreements.services.texts import docx_text
 from tests.conftest import missing_dependency
 from tests.live_server import CHROMIUM_ARGS, LiveRegistry, chromium_path, live_registry
 
@@ -91,28 +91,6 @@ def log_in(page, base_url: str, username: str, password: str, next_path: str = "
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("navigation", name="Compte")).to_contain_text(username)
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
-def docx_text(data: bytes) -> str:
-    """Every paragraph of a DOCX, in the body, its tables (nested too), headers and footers."""
-    import docx
-
-    document = docx.Document(BytesIO(data))
-    lines: list[str] = []
-
-    def walk(container) -> None:
-        for paragraph in container.paragraphs:
-            lines.append(paragraph.text)
-        for table in container.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    walk(cell)
-
-    walk(document)
-    for section in document.sections:
-        walk(section.header)
-        walk(section.footer)
-    return "\n".join(lines)
 
 
 # --- pages -------------------------------------------------------------------------------------
