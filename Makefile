@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install uno bench-quick locales-extract locales-update locales-compile bench clean
+.PHONY: run test test-postgres install uno load load-quick bench-quick locales-extract locales-update locales-compile bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,9 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 
 install: $(STAMP_RUN)
 
+# `registry run` alone serves production; a developer's machine gets tracebacks and plain-HTTP cookies
 run: $(STAMP_RUN) uno
-	$(BIN)/registry run
+	REGISTRY_ENVIRONMENT=$${REGISTRY_ENVIRONMENT:-development} $(BIN)/registry run
 
 test: $(STAMP_TEST) uno
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
@@ -65,6 +66,15 @@ bench: $(STAMP_TEST) uno
 
 bench-quick: $(STAMP_TEST) uno
 	@for b in bench/bench_*.py; do $(BIN)/python "$$b" --quick || exit 1; done
+
+# Load harness (bench/load.py): `registry run` on 127.0.0.1:8100 under 8-512 connections; exits 1
+# when a target is missed. LOAD_ARGS=--database postgres uses REGISTRY_TEST_POSTGRES_URL's server.
+LOAD_ARGS ?=
+load: $(STAMP_TEST) uno
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+load-quick: $(STAMP_TEST) uno
+	$(BIN)/python bench/load.py --quick $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-uno var .pytest_cache

@@ -46,17 +46,35 @@ def main() -> None:
 @click.option("--no-prepare", is_flag=True, help="Serve without migrating, seeding or indexing first.")
 def run(no_prepare: bool) -> None:
     """Migrate, load reference data on first start, build the search index if missing, and serve."""
-    settings = load_settings()
+    settings = checked_settings()
     engine = reachable_engine(settings)
     backend = search_backend(settings, engine)  # a wrong choice stops here, before any worker starts
-    check_proxies(settings)
     if not no_prepare:
         prepare(settings, engine, backend)
+    engine.dispose()  # the workers open their own connections; none is shared across the fork
     from granian import Granian
 
-    click.echo(f"Registry on http://{settings.host}:{settings.port}")
+    click.echo(f"Registry on http://{settings.host}:{settings.port} ({settings.environment})")
+    # a worker still busy SHUTDOWN_GRACE s after SIGTERM is killed: `registry run` always stops
     Granian("registry.web.asgi:app_from_env", address=settings.host, port=settings.port, interface="asgi",
-            factory=True, workers=settings.workers).serve()
+            factory=True, workers=settings.workers, workers_kill_timeout=SHUTDOWN_GRACE).serve()
+
+
+SHUTDOWN_GRACE = 7  # seconds: with granian's own steps, the process is gone within 10 s of SIGTERM
+
+
+def checked_settings() -> Settings:
+    """Every setting checked before the server says it listens: one line naming the first bad one."""
+    from registry.settings import ensure_secret_key
+
+    settings = load_settings()
+    try:
+        settings.check()
+        ensure_secret_key(settings)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    check_proxies(settings)
+    return settings
 
 
 def check_proxies(settings: Settings) -> None:

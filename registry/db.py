@@ -28,18 +28,29 @@ def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int | None = None, pool_timeout: float = 30.0) -> Engine:
+    """`pool_size`: a fixed pool of that many connections (no overflow), waited for at most
+    `pool_timeout` seconds; None keeps SQLAlchemy's default pool (tools and tests)."""
+    pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")  # one shared connection: no pool to size
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **({} if in_memory else pool))
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **pool)
 
 
 def engine_for(settings: Settings) -> Engine:
+    """The application's engine: one connection per handler thread (REGISTRY_DB_POOL_SIZE), a
+    request waiting at most REGISTRY_QUEUE_TIMEOUT for one (registry/web/request_threads.py)."""
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.resolved_database_url)
+    return make_engine(settings.resolved_database_url, settings.pool_size, settings.queue_timeout)
+
+
+def health_engine(engine: Engine) -> Engine:
+    """/health's own connection to the same database, so that it never waits behind requests."""
+    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=1, pool_timeout=1.0)
 
 
 def check_reachable(engine: Engine) -> None:

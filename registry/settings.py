@@ -22,10 +22,14 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8000, "Port the server listens on.")
     secret_key: str = _setting("", "Secret that signs CSRF tokens and device cookies; empty means one is generated and kept in the data folder.")
-    environment: str = _setting("development", "development or production (production sets Secure cookies and hides error details).")
+    environment: str = _setting("production", "production, development or test. production (the default: `registry run` serves production unless told otherwise; `make run` sets development) sets Secure cookies and HSTS and never shows error details; development shows tracebacks; test is production without Secure cookies, for the test suite.")
     default_locale: str = _setting("fr", "Interface language when the request names none.")
     search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
     workers: int = _setting(1, "Server worker processes (granian).")
+    threads: int = _setting(16, "Handler threads per worker process: requests served at once by one worker (each holds at most one database connection); the others wait up to REGISTRY_QUEUE_TIMEOUT.")
+    db_pool_size: int = _setting(0, "Database connections per worker process; 0 means one per handler thread (REGISTRY_THREADS), so no handler waits for one. /health has one more of its own: PostgreSQL must allow REGISTRY_WORKERS × (pool + 1) connections per instance.")
+    queue_timeout: float = _setting(5.0, "Seconds a request may wait for a free handler thread or database connection; then it is answered 503 with Retry-After.")
+    request_timeout: float = _setting(30.0, "Seconds a request may take in all (deadline); then it is answered 503 with Retry-After and a write it had not yet committed is not committed. Document batches allow themselves an hour.")
     max_upload_mb: int = _setting(20, "Largest accepted upload, in megabytes.")
     seed_on_start: bool = _setting(True, "Load the shipped reference data when the database has none.")
     unoserver: str = _setting("", "Path of the unoserver executable for PDF; empty means .venv-uno/bin/unoserver (made by `make uno`).")
@@ -51,6 +55,16 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def pool_size(self) -> int:
+        return self.db_pool_size or self.threads
+
+    def check(self) -> None:
+        """Every value in range, or SettingsError naming the first variable that is not (what
+        `registry run` checks before the server says it listens)."""
+        for name, problem in _problems(self):
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {problem}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -83,7 +97,8 @@ def ensure_secret_key(settings: Settings) -> str:
     Several instances on several machines must share one key: set REGISTRY_SECRET_KEY there."""
     if settings.secret_key:
         if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
-            raise SettingsError(f"{ENV_PREFIX}SECRET_KEY: at least {MIN_SECRET_KEY_LENGTH} characters")
+            raise SettingsError(f"{ENV_PREFIX}SECRET_KEY: at least {MIN_SECRET_KEY_LENGTH} characters "
+                                f"(got {len(settings.secret_key)})")
         return settings.secret_key
     path = settings.data_dir / SECRET_KEY_FILE
     if not path.exists():
@@ -106,6 +121,36 @@ def ensure_secret_key(settings: Settings) -> str:
     return key
 
 
+ENVIRONMENTS = ("production", "development", "test")
+AT_LEAST_ONE = ("workers", "threads", "pdf_slots", "render_workers", "max_upload_mb", "pdf_timeout", "render_timeout")
+
+
+def _problems(settings: Settings):
+    """(setting, what is wrong) for each value out of range; pairs are checked after single values."""
+    if settings.environment not in ENVIRONMENTS:
+        yield "environment", f"expected one of {', '.join(ENVIRONMENTS)}, got {settings.environment!r}"
+    if not 0 < settings.port < 65536:
+        yield "port", f"expected a port between 1 and 65535, got {settings.port}"
+    for name in AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            yield name, f"expected at least 1, got {getattr(settings, name)}"
+    if settings.db_pool_size < 0:
+        yield "db_pool_size", f"expected 0 (one per thread) or more, got {settings.db_pool_size}"
+    for name in ("queue_timeout", "request_timeout"):
+        if not getattr(settings, name) > 0:
+            yield name, f"expected a number of seconds above 0, got {getattr(settings, name)}"
+    if settings.render_memory_mb < 64:
+        yield "render_memory_mb", f"expected at least 64, got {settings.render_memory_mb}"
+    if settings.secret_key and len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        yield "secret_key", f"at least {MIN_SECRET_KEY_LENGTH} characters (got {len(settings.secret_key)})"
+    if settings.queue_timeout >= settings.request_timeout:
+        yield "queue_timeout", (f"must be shorter than REGISTRY_REQUEST_TIMEOUT ({settings.request_timeout:g} s), "
+                                f"got {settings.queue_timeout:g}")
+    if settings.workers > 1 and settings.search_backend == "whoosh":
+        yield "workers", (f"{settings.workers} workers need REGISTRY_SEARCH_BACKEND=postgres: a whoosh index "
+                          "takes one writer")
+
+
 def _parse(name: str, default, raw: str):
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):
@@ -118,6 +163,11 @@ def _parse(name: str, default, raw: str):
             return int(raw)
         except ValueError:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()}: expected a whole number, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: expected a number, got {raw!r}") from None
     if isinstance(default, Path):
         return Path(raw)
     return raw

@@ -12,7 +12,7 @@ def test_health_reports_database_and_index(client):
 def test_health_degrades_when_the_database_is_gone(client, app):
     from sqlalchemy import create_engine
 
-    app.state.engine = create_engine("sqlite:////nonexistent-dir/x.db")
+    app.state.health.engine = create_engine("sqlite:////nonexistent-dir/x.db")  # /health's own connection
     response = client.get("/health")
     assert response.status_code == 503 and response.json()["database"] == "unreachable"
 

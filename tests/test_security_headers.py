@@ -76,7 +76,8 @@ def test_rendered_pages_have_no_inline_script(client, path):
 def test_a_server_error_shows_no_detail_outside_development(app, client):
     app.register(boom)
     api = client.get("/test-only/boom", headers={"Accept": "application/json"})
-    assert api.status_code == 500 and api.json() == {"status_code": 500, "detail": "Internal Server Error"}
+    assert api.status_code == 500 and api.json() == {"status_code": 500, "detail": "Internal Server Error",
+                                                     "request_id": api.headers["x-request-id"]}
     page = client.get("/test-only/boom", headers={"Accept": "text/html"})
     assert page.status_code == 500 and "text/html" in page.headers["content-type"]
     for response in (api, page):

@@ -77,7 +77,9 @@ class GenerationController(Controller):
         record_generation(request, db_session, "form.generate", form, version, fmt, 1)
         return file_response(file)
 
+    # 10,000 documents take minutes: an hour of deadline instead of REGISTRY_REQUEST_TIMEOUT
     @post("/batches", sync_to_thread=True, guards=GENERATE, status_code=200, request_max_body_size=MAX_BATCH_BYTES,
+          opt={"request_timeout": 3600},
           summary="Up to 10,000 rows (CSV or JSON Lines) -> a ZIP of documents and report.csv of refused rows")
     def batch(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
               data: Annotated[dict, Body(media_type=RequestEncodingType.MULTI_PART)],

@@ -9,21 +9,26 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 
-from registry.db import engine_for
+from registry.db import engine_for, health_engine
 from registry.settings import Settings, ensure_secret_key
+from registry.web.busy import busy_handlers
+from registry.web.confined_handlers import confine_handlers
 from registry.web.dependencies import provide_db_session
 from registry.web.errors import exception_handlers
-from registry.web.health import health
+from registry.web.health import HealthChecks, health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
 from registry.web.search_pages import SearchController
 from registry.web.proxies import proxy_middleware
 from registry.web.refusal_sampling import RefusalSampler
+from registry.web.request_log import remember_exception, request_context_middleware, request_id_hook
+from registry.web.request_threads import RequestThreads
 from registry.web.security_errors import audit_refusal, security_exception_handlers
 from registry.web.security_headers import DEFAULT_BODY_LIMIT, security_headers_hook
 from registry.web.security_middleware import CookieCSRFMiddleware, authentication_middleware, csrf_config
@@ -50,7 +55,8 @@ def warm_up_converter(app: Litestar) -> None:
 
 
 def close_documents(app: Litestar) -> None:
-    """Stop the render workers and the warm LibreOffice the app started (not those it was given)."""
+    """Stop the render workers and the warm LibreOffice the app started (not those it was given),
+    and close /health's connection."""
     for resource in app.state.owned_resources:
         resource.close()
 
@@ -79,14 +85,15 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from search.following import FollowingIndex
 
     engine = engine or engine_for(settings)
-    owned: list = []
+    checks = HealthChecks(health_engine(engine), None)
+    owned: list = [checks]
     secret_key = ensure_secret_key(settings)
     # committed writes never fail because the index could not follow (search/following.py)
-    search = FollowingIndex(search or make_backend(settings.search_backend, settings.index_dir, engine))
+    search = checks.search = FollowingIndex(search or make_backend(settings.search_backend, settings.index_dir, engine))
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
                      Path(str(resources.files("forms") / "templates"))]
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             CountryController,
@@ -108,18 +115,24 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
-        dependencies={"db_session": Provide(provide_db_session)},
-        # authentication puts a Principal in every scope, then CSRF checks cookie-authenticated forms
-        middleware=[*proxy_middleware(settings.trusted_proxies), locale_middleware, authentication_middleware,
-                    DefineMiddleware(CookieCSRFMiddleware, config=csrf_config(secret_key, settings))],
+        # a Session object only: it connects in the handler thread, which closes it (confined_handlers.py)
+        dependencies={"db_session": Provide(provide_db_session, sync_to_thread=False)},
+        # the request's id first; authentication puts a Principal in every scope, then CSRF checks
+        # cookie-authenticated forms
+        middleware=[request_context_middleware, *proxy_middleware(settings.trusted_proxies), locale_middleware,
+                    authentication_middleware, DefineMiddleware(CookieCSRFMiddleware, config=csrf_config(secret_key, settings))],
         exception_handlers={**exception_handlers(), **problem_handlers(), **generation_handlers(),
-                            **security_exception_handlers(settings)},
-        after_exception=[audit_refusal],
-        before_send=[security_headers_hook(settings)],
+                            **security_exception_handlers(settings), **busy_handlers()},
+        after_exception=[remember_exception, audit_refusal],
+        before_send=[request_id_hook(), security_headers_hook(settings)],
+        # failures are logged once each by registry/web/request_log.py, 4xx without a traceback
+        logging_config=LoggingConfig(log_exceptions="never"),
         request_max_body_size=DEFAULT_BODY_LIMIT,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
+                     "request_threads": RequestThreads(settings.threads, settings.queue_timeout, settings.request_timeout),
+                     "health": checks,
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
@@ -129,3 +142,4 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )
+    return confine_handlers(app)

@@ -14,6 +14,7 @@ from litestar.response import Template
 from registry import i18n
 from registry.labels import mark
 from registry.web.i18n_middleware import request_locale
+from registry.web.request_log import request_id
 
 STATUS_TITLES = {
     400: mark("Invalid request"),
@@ -21,12 +22,14 @@ STATUS_TITLES = {
     503: mark("Service unavailable"),
 }
 BACK_HOME = mark("Back to the home page")
+REQUEST_ID_LABEL = mark("Request id (give it to the administrator):")
 
 ERROR_PAGE = """{% extends "registry/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
 {% block content %}
 <h1>{{ title }}</h1>
 {% if detail != title %}<p class="error-detail">{{ detail }}</p>{% endif %}
+{% if request_id %}<p class="request-id">{{ request_id_label }} <code>{{ request_id }}</code></p>{% endif %}
 <p><a href="/">{{ back }}</a></p>
 {% endblock %}"""
 
@@ -70,15 +73,19 @@ def wants_html(request: Request) -> bool:
 def translated_error_response(request: Request, exc: HTTPException) -> Response:
     locale = request_locale(request)
     detail = translated_detail(exc, locale)
+    failure_id = request_id(request.scope) if exc.status_code >= 500 else None
     if wants_html(request):
         title = i18n.gettext(locale, STATUS_TITLES.get(exc.status_code, mark("Error")))
         context = dict(title=title, detail=detail, back=i18n.gettext(locale, BACK_HOME),
-                       site=i18n.gettext(locale, mark("Registry of social-security agreements")))
+                       site=i18n.gettext(locale, mark("Registry of social-security agreements")),
+                       request_id=failure_id, request_id_label=i18n.gettext(locale, REQUEST_ID_LABEL))
         return Template(template_str=ERROR_PAGE, context=context, status_code=exc.status_code,
                         headers=exc.headers, media_type=MediaType.HTML)
     content = {"status_code": exc.status_code, "detail": detail}
     if exc.extra is not None:
         content["extra"] = exc.extra
+    if failure_id:
+        content["request_id"] = failure_id
     return Response(content, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON)
 
 

@@ -5,11 +5,11 @@
 with its own database session, since the request's transaction (if any) is being abandoned.
 Anonymous refusals are sampled per address so that a flood cannot grow the audit without
 bound (registry/web/refusal_sampling.py).
-Outside development a 500 says only that something failed: the traceback goes to the log."""
+Outside development a 500 says only that something failed, with the request's id: the
+traceback goes to the log under that id (registry/web/request_log.py)."""
 
 import logging
 
-import anyio
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.exceptions.responses import create_debug_response
@@ -22,6 +22,8 @@ from registry import audit
 from registry.auth.principal import current_principal
 from registry.labels import mark
 from registry.web.refusal_sampling import RefusalSampler, Verdict
+from registry.web.request_log import request_id
+from registry.web.request_threads import ServerBusy
 from registry.web.security_middleware import BEARER_CHALLENGE
 
 logger = logging.getLogger("registry.web")
@@ -51,13 +53,16 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status_code: int, detail: str, headers: dict | None = None,
                    extra: dict | None = None) -> Response:
+    failure_id = request_id(request.scope) if status_code >= 500 else None
     if wants_html(request) and request.app.template_engine is not None:
         return Template("auth/error.html", status_code=status_code, headers=headers, context=dict(
             status_code=status_code, title=TITLES.get(status_code, TITLES[500]),
-            message=MESSAGES.get(status_code, MESSAGES[500]), next=request.url.path))
+            message=MESSAGES.get(status_code, MESSAGES[500]), next=request.url.path, request_id=failure_id))
     body = {"status_code": status_code, "detail": detail}
     if extra:
         body["extra"] = extra
+    if failure_id:
+        body["request_id"] = failure_id
     return Response(body, status_code=status_code, headers=headers)
 
 
@@ -102,12 +107,17 @@ def is_clients_fault(exc: Exception) -> bool:
     return False
 
 
-def malformed_body(request: Request, exc: Exception) -> Response:
-    if raised_while_reading_the_body(exc):
-        return error_response(request, 400, "malformed request body")
+def internal_error(request: Request, exc: Exception) -> Response:
+    """A failure of ours: the traceback page in development, the generic 500 elsewhere."""
     if request.app.debug:
         return create_debug_response(request=request, exc=exc)
     return server_error(request, exc)
+
+
+def malformed_body(request: Request, exc: Exception) -> Response:
+    if raised_while_reading_the_body(exc):
+        return error_response(request, 400, "malformed request body")
+    return internal_error(request, exc)
 
 
 def raised_by_the_database_layer(exc: Exception) -> bool:
@@ -123,13 +133,9 @@ def value_out_of_range(request: Request, exc: Exception) -> Response:
     """An id or number larger than the database's integers (SQLite's OverflowError, PostgreSQL's
     NumericValueOutOfRange): the request's fault, 400. Routes should bound their numbers; this
     keeps one they forgot from answering 500."""
-    if is_clients_fault(exc):
-        logger.warning("value refused by the database on %s %s: %s", request.method, request.url.path,
-                       str(exc).splitlines()[0][:200])
+    if is_clients_fault(exc):  # logged at INFO with the other 4xx (registry/web/request_log.py)
         return error_response(request, 400, "a value in the request is out of range")
-    if request.app.debug:
-        return create_debug_response(request=request, exc=exc)
-    return server_error(request, exc)
+    return internal_error(request, exc)
 
 
 def _extra(exc: HTTPException) -> dict | None:
@@ -196,7 +202,7 @@ def refusal_entries(exc: HTTPException, scope: Scope) -> list[dict]:
     return sampled_entries(entry, sampler.judge(entry["actor"].remote_addr), sampler)
 
 
-def _write_refusal(engine, entries: list[dict]) -> None:
+def _write_refusal(engine, entries: list[dict]) -> None:  # in a handler thread (RequestThreads)
     if not entries:
         return
     with Session(engine) as db:
@@ -207,13 +213,16 @@ def _write_refusal(engine, entries: list[dict]) -> None:
 
 async def audit_refusal(exc: Exception, scope: Scope) -> None:
     """after_exception hook: every 401/403 becomes an audit row (anonymous ones sampled per
-    address); an unexpected error is logged."""
-    if scope.get("type") != "http":
+    address), written in a handler thread like any database work of a request; it may wait for
+    one as long as a request may take. Failures are logged by registry/web/request_log.py."""
+    if scope.get("type") != "http" or not isinstance(exc, REFUSALS):
         return
-    if isinstance(exc, REFUSALS):
-        try:
-            await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entries(exc, scope))
-        except Exception:  # the refusal stands even if the audit database is unreachable
-            logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))
-    elif not isinstance(exc, HTTPException) and not is_clients_fault(exc):
-        logger.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+    state = scope["app"].state
+    try:
+        await state.request_threads.run(_write_refusal, state.engine, refusal_entries(exc, scope),
+                                        wait=state.request_threads.request_timeout)
+    except ServerBusy:
+        logger.warning("refusal of %s %s not audited: no handler thread free within %.0f s", scope.get("method"),
+                       scope.get("path"), state.request_threads.request_timeout)
+    except Exception:  # the refusal stands even if the audit database is unreachable
+        logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))

@@ -11,7 +11,6 @@ which this application never grants), and an anonymous request has no authority 
 the check runs for session-authenticated requests and for routes that opt in with
 opt={"csrf": "always"} (the login form: it creates the credentials)."""
 
-import anyio
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -47,6 +46,7 @@ def expired_session_cookie(settings) -> Cookie:
 
 
 def _resolve(engine, resolver, credential: str):
+    """In a handler thread (RequestThreads), its session closed before the handler gets its own."""
     with Session(engine, expire_on_commit=False) as db:
         principal = resolver(db, credential)
         db.commit()  # last-seen / last-used times
@@ -61,20 +61,21 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
         scope["user"] = ANONYMOUS
         scope["auth"] = None
         connection = ASGIConnection(scope)
-        engine = scope["app"].state.engine
+        state = scope["app"].state
+        engine, threads = state.engine, state.request_threads
         authorization = connection.headers.get("authorization")
         if authorization is not None:
             scheme, _, credential = authorization.partition(" ")
             if scheme.lower() != "bearer" or not credential.strip():
                 raise NotAuthorizedException(detail="expected 'Authorization: Bearer <token>'", headers=BEARER_CHALLENGE)
-            principal = await anyio.to_thread.run_sync(_resolve, engine, resolve_token, credential.strip())
+            principal = await threads.run(_resolve, engine, resolve_token, credential.strip())
             if principal is None:
                 raise NotAuthorizedException(detail="invalid, expired or revoked token", headers=BEARER_CHALLENGE)
             scope["user"], scope["auth"] = principal, "token"
         elif cookie := connection.cookies.get(SESSION_COOKIE):
-            principal = await anyio.to_thread.run_sync(_resolve, engine, resolve_session, cookie)
+            principal = await threads.run(_resolve, engine, resolve_session, cookie)
             if principal is None:
-                send = _forget_session_cookie(send, scope["app"].state.settings)
+                send = _forget_session_cookie(send, state.settings)
             else:
                 scope["user"], scope["auth"] = principal, "session"
         await app(scope, receive, send)
