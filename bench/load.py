@@ -5,8 +5,8 @@
 
 Starts `registry run` (granian, production settings, the shipped data) on 127.0.0.1 in a
 throw-away data folder, then for each level sends a fixed number of GET requests spread over
-the five routes below from that many keep-alive connections, while a separate client polls
-/health every 100 ms. Last, it loads the server at the highest level and sends SIGTERM.
+the five routes below from that many concurrent connections, while a client in a process of
+its own polls /health every 100 ms. Last, it loads the server at the highest level and sends SIGTERM.
 Per level it prints requests, throughput, p50/p99, status counts, errors (anything but 2xx
 and 503 with Retry-After), /health's worst latency and the time until every route answers
 200 again. Exit status 1 when a target is missed:
@@ -96,7 +96,7 @@ def report(result: LevelResult) -> str:
     recovery = f"{result.recovery:.2f} s" if result.recovery is not None else f"> {RECOVERY_LIMIT:.0f} s"
     return (f"{result.connections:>4} conn  {result.requests:>6} req  {result.throughput:7.1f} req/s  "
             f"p50 {result.percentile(0.5) * 1000:7.1f} ms  p99 {result.percentile(0.99) * 1000:7.1f} ms  "
-            f"[{statuses}]  errors {errors}  /health worst {result.health_worst * 1000:.0f} ms"
+            f"[{statuses}]  errors {errors}  /health worst {result.health_worst * 1000:.0f} ms of {result.health_polls}"
             f"{f' ({result.health_failures} failed)' if result.health_failures else ''}  recovery {recovery}")
 
 

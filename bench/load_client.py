@@ -1,11 +1,12 @@
 """The load generator of bench/load.py: aiohttp coroutines, one TCP connection each, on 127.0.0.1.
 
-aiohttp rather than httpx: one event loop holds 512 keep-alive connections with little CPU
+aiohttp rather than httpx: one event loop holds 512 concurrent connections with little CPU
 (httpx's async pool costs several times more per request, which on a 2-core machine shared with
 the server would measure the client); and unlike wrk it reports every status, header and
 latency, per route, which the targets need (503 only with Retry-After, /health separately)."""
 
 import asyncio
+import multiprocessing
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class LevelResult:
     errors: Counter = field(default_factory=Counter)  # anything but 2xx and 503 with Retry-After
     health_worst: float = 0.0
     health_failures: int = 0
+    health_polls: int = 0
     recovery: float | None = None
 
     @property
@@ -48,7 +50,8 @@ def judge(result: LevelResult, path: str, status: int, headers) -> None:
 
 
 async def one_connection(base: str, paths: list[str], budget: list[int], result: LevelResult) -> None:
-    """A client that keeps one connection and sends requests until the level's count is spent."""
+    """One connection at a time (the server closes each after its answer: registry/cli.py says why),
+    requests one after the other until the level's count is spent."""
     connector = aiohttp.TCPConnector(limit=1, force_close=False)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -66,8 +69,10 @@ async def one_connection(base: str, paths: list[str], budget: list[int], result:
             result.requests += 1
 
 
-async def poll_health(base: str, stop: asyncio.Event, result: LevelResult) -> None:
-    """/health from a separate client, every HEALTH_INTERVAL, for the whole level."""
+async def poll_health(base: str, stop, report) -> None:
+    """/health every HEALTH_INTERVAL until `stop` (a multiprocessing Event) is set; then
+    (worst latency, failures, polls) goes to `report`."""
+    worst, failures, polls = 0.0, 0, 0
     timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         while not stop.is_set():
@@ -75,15 +80,40 @@ async def poll_health(base: str, stop: asyncio.Event, result: LevelResult) -> No
             try:
                 async with session.get(base + "/health") as response:
                     await response.read()
-                    if response.status != 200:
-                        result.health_failures += 1
+                    failures += response.status != 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
-                result.health_failures += 1
-            result.health_worst = max(result.health_worst, time.perf_counter() - started)
-            try:
-                await asyncio.wait_for(stop.wait(), HEALTH_INTERVAL)
-            except asyncio.TimeoutError:
-                pass
+                failures += 1
+            worst, polls = max(worst, time.perf_counter() - started), polls + 1
+            await asyncio.sleep(HEALTH_INTERVAL)
+    report.put((worst, failures, polls))
+
+
+def health_process_main(base: str, stop, report) -> None:
+    asyncio.run(poll_health(base, stop, report))
+
+
+class HealthPoller:
+    """/health polled from a process of its own: the load generator's busy event loop must not
+    delay the polls it measures."""
+
+    def __init__(self, base: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.stop, self.report = context.Event(), context.Queue()
+        self.process = context.Process(target=health_process_main, args=(base, self.stop, self.report), daemon=True)
+
+    def __enter__(self) -> "HealthPoller":
+        self.process.start()
+        return self
+
+    def finish(self) -> tuple[float, int, int]:
+        self.stop.set()
+        result = self.report.get(timeout=HEALTH_TIMEOUT + 30)
+        self.process.join(timeout=10)
+        return result
+
+    def __exit__(self, *exc) -> None:
+        if self.process.is_alive():
+            self.process.kill()
 
 
 async def time_to_recover(base: str, paths: list[str], limit: float) -> float | None:
@@ -108,15 +138,14 @@ async def time_to_recover(base: str, paths: list[str], limit: float) -> float | 
 
 async def run_level(base: str, paths: list[str], connections: int, requests: int, recovery_limit: float) -> LevelResult:
     result = LevelResult(connections)
-    stop = asyncio.Event()
-    poller = asyncio.create_task(poll_health(base, stop, result))
-    budget = [requests]
-    started = time.perf_counter()
-    await asyncio.gather(*(one_connection(base, paths, budget, result) for _ in range(connections)))
-    result.seconds = time.perf_counter() - started
-    result.recovery = await time_to_recover(base, paths + ["/health"], recovery_limit)
-    stop.set()
-    await poller
+    with HealthPoller(base) as health:
+        await asyncio.sleep(1.0)  # the poller's interpreter starts before the load does
+        budget = [requests]
+        started = time.perf_counter()
+        await asyncio.gather(*(one_connection(base, paths, budget, result) for _ in range(connections)))
+        result.seconds = time.perf_counter() - started
+        result.recovery = await time_to_recover(base, paths + ["/health"], recovery_limit)
+        result.health_worst, result.health_failures, result.health_polls = await asyncio.to_thread(health.finish)
     return result
 
 

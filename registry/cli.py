@@ -1,6 +1,7 @@
 """The `registry` command (also `python -m registry`). Composition root: feature packages are
 imported inside the commands."""
 
+import gc
 import getpass
 import shutil
 import sys
@@ -52,12 +53,18 @@ def run(no_prepare: bool) -> None:
     if not no_prepare:
         prepare(settings, engine, backend)
     engine.dispose()  # the workers open their own connections; none is shared across the fork
+    gc.freeze()  # what preparing left is never collected: the workers inherit it, and exiting skips it
     from granian import Granian
+    from granian.http import HTTP1Settings
 
     click.echo(f"Registry on http://{settings.host}:{settings.port} ({settings.environment})")
-    # a worker still busy SHUTDOWN_GRACE s after SIGTERM is killed: `registry run` always stops
+    # On SIGTERM granian stops accepting connections but goes on serving kept-alive ones, so a
+    # busy client holds the worker until it is killed (granian issue #568), and a killed worker
+    # cannot stop its LibreOffice. One request per connection lets it drain and shut down itself;
+    # a worker still busy SHUTDOWN_GRACE s after SIGTERM is killed all the same.
     Granian("registry.web.asgi:app_from_env", address=settings.host, port=settings.port, interface="asgi",
-            factory=True, workers=settings.workers, workers_kill_timeout=SHUTDOWN_GRACE).serve()
+            factory=True, workers=settings.workers, workers_kill_timeout=SHUTDOWN_GRACE,
+            http1_settings=HTTP1Settings(keep_alive=False)).serve()
 
 
 SHUTDOWN_GRACE = 7  # seconds: with granian's own steps, the process is gone within 10 s of SIGTERM

@@ -26,7 +26,7 @@ class Settings:
     default_locale: str = _setting("fr", "Interface language when the request names none.")
     search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
     workers: int = _setting(1, "Server worker processes (granian).")
-    threads: int = _setting(16, "Handler threads per worker process: requests served at once by one worker (each holds at most one database connection); the others wait up to REGISTRY_QUEUE_TIMEOUT.")
+    threads: int = _setting(8, "Handler threads per worker process: requests served at once by one worker (each holds at most one database connection); the others wait up to REGISTRY_QUEUE_TIMEOUT.")
     db_pool_size: int = _setting(0, "Database connections per worker process; 0 means one per handler thread (REGISTRY_THREADS), so no handler waits for one. /health has one more of its own: PostgreSQL must allow REGISTRY_WORKERS × (pool + 1) connections per instance.")
     queue_timeout: float = _setting(5.0, "Seconds a request may wait for a free handler thread or database connection; then it is answered 503 with Retry-After.")
     request_timeout: float = _setting(30.0, "Seconds a request may take in all (deadline); then it is answered 503 with Retry-After and a write it had not yet committed is not committed. Document batches allow themselves an hour.")

@@ -22,7 +22,7 @@ from registry.models import Country
 from registry.settings import Settings
 from registry.web.app import create_app
 from registry.web.confined_handlers import ConfinedHandler, confine_handlers
-from registry.web.request_threads import CURRENT_BUDGET, DEADLINE, QUEUE, Budget, RequestThreads, ServerBusy
+from registry.web.request_threads import CURRENT_BUDGET, DEADLINE, QUEUE, SHUTDOWN, Budget, RequestThreads, ServerBusy
 
 HANG_LIMIT = 60.0  # a request unanswered after this is the stall of issue 13, not slowness
 
@@ -222,3 +222,54 @@ def test_a_request_past_its_deadline_gets_503(settings, engine, search_backend, 
     late, after = run(scenario())
     assert late.status_code == 503 and late.json()["extra"] == {"reason": "deadline"} and "retry-after" in late.headers
     assert after.status_code == 200
+
+
+def test_on_stop_the_waiting_requests_are_answered_at_once():
+    """SIGTERM (registry/web/asgi.py) drains: nothing waits for a slot any more, so the worker
+    has only its running requests to finish and stops by itself, LibreOffice included."""
+    async def scenario():
+        threads = RequestThreads(1, queue_timeout=30, request_timeout=60)
+        release = threading.Event()
+        holder = asyncio.create_task(threads.run(release.wait))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.create_task(threads.run(lambda: "never"))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        threads.drain()
+        with pytest.raises(ServerBusy) as drained:
+            await waiting
+        with pytest.raises(ServerBusy) as late:
+            await threads.run(lambda: "never")
+        answered_in = time.monotonic() - started
+        release.set()
+        assert await holder is True  # the running request finishes normally
+        return drained.value.reason, late.value.reason, answered_in
+
+    drained, late, answered_in = run(scenario())
+    assert drained == late == SHUTDOWN and answered_in < 5
+
+
+def test_sigterm_drains_the_app_and_keeps_granians_own_handling(app):
+    import os
+    import signal
+
+    from registry.web.asgi import STOP_SIGNALS, drain_on_stop_signal
+
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    called = []
+    signal.signal(signal.SIGTERM, lambda *a: called.append("granian's"))  # what was there before
+
+    async def scenario():
+        drain_on_stop_signal(app)
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(100):
+            if app.state.request_threads.draining:
+                break
+            await asyncio.sleep(0.01)
+        return app.state.request_threads.draining
+
+    try:
+        assert run(scenario()) is True and called == ["granian's"]
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

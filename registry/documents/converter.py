@@ -114,13 +114,14 @@ class _UnoServer:
     def stop(self) -> None:
         """Stop unoserver and the LibreOffice it started: the whole process group (own session).
         LibreOffice's launcher (oosplash) may outlive SIGTERM, so the group gets SIGKILL too once
-        unoserver has gone (or after 3 s: unoserver itself may ignore SIGTERM once it has run a while)."""
+        unoserver has gone (or after 1 s: unoserver itself may ignore SIGTERM once it has run a while,
+        and the app's shutdown must fit in `registry run`'s grace, registry/cli.py)."""
         if self._process is None:
             return
         group = self._process.pid
         _signal_group(group, signal.SIGTERM)
         try:
-            self._process.wait(timeout=3)
+            self._process.wait(timeout=1)
         except subprocess.TimeoutExpired:
             pass
         time.sleep(0.2)  # LibreOffice saves nothing we need: a short grace, then nothing survives

@@ -11,7 +11,9 @@ that ended in an exception is logged once, by status:
 Litestar's own exception logging is off (create_app: log_exceptions="never"): in development it
 wrote a full traceback for every 404, 412 and 422."""
 
+import itertools
 import logging
+import os
 import secrets
 import threading
 import time
@@ -29,11 +31,25 @@ STATE_ID, STATE_EXCEPTION = "request_id", "registry.exception"
 BUSY_LOG_SECONDS = 10.0
 
 
+# a random prefix per process and a counter: unique, and made without a system call on the event
+# loop (each one gives the GIL away, and winning it back from busy handler threads costs ms)
+_ID_PREFIX = secrets.token_hex(4)
+_ID_NUMBERS = itertools.count(1)
+
+
+def _new_prefix() -> None:
+    global _ID_PREFIX
+    _ID_PREFIX = secrets.token_hex(4)
+
+
+os.register_at_fork(after_in_child=_new_prefix)  # granian's workers are forked: one prefix each
+
+
 def request_id(scope: Scope) -> str:
     """The request's id, made on first use (a 404 of an unknown path passes no middleware)."""
     state = scope.setdefault("state", {})
     if STATE_ID not in state:
-        state[STATE_ID] = secrets.token_hex(8)
+        state[STATE_ID] = f"{_ID_PREFIX}-{next(_ID_NUMBERS):x}"
     return state[STATE_ID]
 
 

@@ -23,6 +23,7 @@ Now every piece of request code that may touch the database goes through `Reques
 
 import asyncio
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +34,8 @@ import anyio
 from sqlalchemy import event
 from sqlmodel import Session
 
-QUEUE, DEADLINE, DATABASE = "queue", "deadline", "database"
+logger = logging.getLogger("registry.web")
+QUEUE, DEADLINE, DATABASE, SHUTDOWN = "queue", "deadline", "database", "shutdown"
 # the budget of the request whose handler runs in this thread (contextvars follow into threads)
 CURRENT_BUDGET: contextvars.ContextVar["Budget | None"] = contextvars.ContextVar("registry_budget", default=None)
 
@@ -98,6 +100,7 @@ class _LoopPrimitives:
     slots: anyio.Semaphore
     threads: anyio.CapacityLimiter  # as many tokens as slots: never waited on, bounds anyio's pool
     running: set = field(default_factory=set)  # tasks of calls still in their thread
+    waiting: set = field(default_factory=set)  # cancel scopes of requests waiting for a slot
 
 
 class RequestThreads:
@@ -108,6 +111,7 @@ class RequestThreads:
         self.queue_timeout = queue_timeout
         self.request_timeout = request_timeout
         self._primitives: _LoopPrimitives | None = None
+        self.draining = False
 
     def _for_this_loop(self) -> _LoopPrimitives:
         """asyncio primitives belong to one loop; a test may serve the same app from several."""
@@ -125,11 +129,17 @@ class RequestThreads:
                   seconds: float | None = None) -> Any:
         """`function(*args)` in a handler thread: a slot within `wait` seconds (default
         queue_timeout), a result within `seconds` (default request_timeout), else ServerBusy."""
+        if self.draining:
+            raise ServerBusy(SHUTDOWN)
         primitives = self._for_this_loop()
         with anyio.move_on_after(self.queue_timeout if wait is None else wait) as waiting:
-            await primitives.slots.acquire()
+            primitives.waiting.add(waiting)
+            try:
+                await primitives.slots.acquire()
+            finally:
+                primitives.waiting.discard(waiting)
         if waiting.cancelled_caught:
-            raise ServerBusy(QUEUE)
+            raise ServerBusy(SHUTDOWN if self.draining else QUEUE)
         budget = Budget(self.request_timeout if seconds is None else seconds)
         task = asyncio.get_running_loop().create_task(self._in_thread(primitives, budget, function, args))
         primitives.running.add(task)  # a reference, so that an abandoned call is not collected
@@ -140,6 +150,16 @@ class RequestThreads:
         if budget.abandon():
             raise ServerBusy(DEADLINE)
         return await asyncio.shield(task)  # a commit is under way: its outcome is the answer
+
+    def drain(self) -> None:
+        """The server is stopping (SIGTERM): requests still waiting for a slot, and any that
+        arrive, are answered 503 at once, so the worker has only the running ones to finish.
+        Called on the event loop (registry/web/asgi.py)."""
+        self.draining = True
+        waiting = list(self._primitives.waiting) if self._primitives is not None else []
+        for scope in waiting:
+            scope.cancel()
+        logger.info("stopping: %d waiting request(s) answered 503, %d still running", len(waiting), self.busy)
 
     async def _in_thread(self, primitives: _LoopPrimitives, budget: Budget, function, args) -> Any:
         try:
