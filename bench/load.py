@@ -96,7 +96,8 @@ def report(result: LevelResult) -> str:
     recovery = f"{result.recovery:.2f} s" if result.recovery is not None else f"> {RECOVERY_LIMIT:.0f} s"
     return (f"{result.connections:>4} conn  {result.requests:>6} req  {result.throughput:7.1f} req/s  "
             f"p50 {result.percentile(0.5) * 1000:7.1f} ms  p99 {result.percentile(0.99) * 1000:7.1f} ms  "
-            f"[{statuses}]  errors {errors}  /health worst {result.health_worst * 1000:.0f} ms of {result.health_polls}"
+            f"[{statuses}]  errors {errors}  /health p50 {result.percentile(0.5, result.health_latencies) * 1000:.0f} ms, "
+            f"worst {result.health_worst * 1000:.0f} ms of {len(result.health_latencies)}"
             f"{f' ({result.health_failures} failed)' if result.health_failures else ''}  recovery {recovery}")
 
 

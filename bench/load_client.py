@@ -26,19 +26,23 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)  # anything but 2xx and 503 with Retry-After
-    health_worst: float = 0.0
+    health_latencies: list[float] = field(default_factory=list)
     health_failures: int = 0
-    health_polls: int = 0
     recovery: float | None = None
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def percentile(self, fraction: float) -> float:
-        if not self.latencies:
+    @property
+    def health_worst(self) -> float:
+        return max(self.health_latencies, default=0.0)
+
+    def percentile(self, fraction: float, of: list[float] | None = None) -> float:
+        values = self.latencies if of is None else of
+        if not values:
             return 0.0
-        ordered = sorted(self.latencies)
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
@@ -71,8 +75,8 @@ async def one_connection(base: str, paths: list[str], budget: list[int], result:
 
 async def poll_health(base: str, stop, report) -> None:
     """/health every HEALTH_INTERVAL until `stop` (a multiprocessing Event) is set; then
-    (worst latency, failures, polls) goes to `report`."""
-    worst, failures, polls = 0.0, 0, 0
+    (latencies, failures) goes to `report`."""
+    latencies, failures = [], 0
     timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         while not stop.is_set():
@@ -83,9 +87,9 @@ async def poll_health(base: str, stop, report) -> None:
                     failures += response.status != 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 failures += 1
-            worst, polls = max(worst, time.perf_counter() - started), polls + 1
+            latencies.append(time.perf_counter() - started)
             await asyncio.sleep(HEALTH_INTERVAL)
-    report.put((worst, failures, polls))
+    report.put((latencies, failures))
 
 
 def health_process_main(base: str, stop, report) -> None:
@@ -105,7 +109,7 @@ class HealthPoller:
         self.process.start()
         return self
 
-    def finish(self) -> tuple[float, int, int]:
+    def finish(self) -> tuple[list[float], int]:
         self.stop.set()
         result = self.report.get(timeout=HEALTH_TIMEOUT + 30)
         self.process.join(timeout=10)
@@ -145,7 +149,7 @@ async def run_level(base: str, paths: list[str], connections: int, requests: int
         await asyncio.gather(*(one_connection(base, paths, budget, result) for _ in range(connections)))
         result.seconds = time.perf_counter() - started
         result.recovery = await time_to_recover(base, paths + ["/health"], recovery_limit)
-        result.health_worst, result.health_failures, result.health_polls = await asyncio.to_thread(health.finish)
+        result.health_latencies, result.health_failures = await asyncio.to_thread(health.finish)
     return result
 
 

@@ -10,6 +10,7 @@ of their own (registry.db.health_engine), and they get HEALTH_TIMEOUT seconds be
 is 503 "timeout"."""
 
 import asyncio
+import copy
 
 import anyio
 from litestar import get
@@ -28,8 +29,19 @@ class HealthChecks:
 
     def __init__(self, engine, search) -> None:
         self.engine = engine
-        self.search = search
+        self.search = search  # the app's FollowingIndex: retry() heals it (create_app sets it)
         self._limiter: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+
+    def reachability_backend(self):
+        """The search backend to ask whether the index answers, on /health's own connection: the
+        PostgreSQL backend would otherwise take one from the application's pool, which is all
+        lent to handlers under load (a shallow copy: same index, other engine)."""
+        backend = self.search.backend
+        if getattr(backend, "engine", None) is None:
+            return backend
+        on_own_connection = copy.copy(backend)
+        on_own_connection.engine = self.engine
+        return on_own_connection
 
     def _thread(self) -> anyio.CapacityLimiter:
         loop = asyncio.get_running_loop()
@@ -53,7 +65,7 @@ class HealthChecks:
         except Exception:
             checks["database"] = "unreachable"
         self.search.retry()  # writes the index missed, tried again (search/following.py)
-        if not self.search.is_reachable():
+        if not self.reachability_backend().is_reachable():
             checks["search"] = "unreachable"
         elif self.search.stale_since is not None:
             checks.update(search="stale", search_stale_since=self.search.stale_since.isoformat(timespec="seconds"),
