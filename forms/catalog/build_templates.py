@@ -234,6 +234,9 @@ def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
 # --- PDF -------------------------------------------------------------------------------
 
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 48.0
+RADIO_FLAGS = (1 << 15) | (1 << 14)  # radio, and no toggling to off (ISO 32000 table 227)
+# a filled disc of radius 3 at the centre of an 11-point box (four Bézier quarters)
+DOT = b"0 g 8.5 5.5 m 8.5 7.16 7.16 8.5 5.5 8.5 c 3.84 8.5 2.5 7.16 2.5 5.5 c 2.5 3.84 3.84 2.5 5.5 2.5 c 7.16 2.5 8.5 3.84 8.5 5.5 c f"
 
 
 def _pdf_text(text: str) -> bytes:
@@ -246,7 +249,8 @@ class PdfSheet:
         self.writer = PdfWriter()
         self.page = self.writer.add_blank_page(PAGE_W, PAGE_H)
         self.lines: list[bytes] = []
-        self.widgets: list = []
+        self.fields: list = []  # top-level fields (a radio group is one, its buttons are its kids)
+        self.annotations: list = []  # the widgets on the page
         self.y = PAGE_H - MARGIN
         font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
                                  NameObject("/BaseFont"): NameObject("/Helvetica"),
@@ -264,19 +268,46 @@ class PdfSheet:
         self._widget(name, rect, {NameObject("/FT"): NameObject("/Tx"), NameObject("/V"): TextStringObject(""),
                                   NameObject("/DA"): TextStringObject("/Helv 10 Tf 0 g")})
 
-    def checkbox(self, name: str, x: float = MARGIN) -> None:
-        rect = [x, self.y - 2, x + 11, self.y + 9]
+    def _states(self, on_state: str, drawing: bytes, size: float = 11) -> DictionaryObject:
+        """Normal appearances of a button: `drawing` for its on state, nothing for /Off."""
         on = DecodedStreamObject()
-        on.set_data(b"0 g 1.2 w 2 2 m 9 9 l 2 9 m 9 2 l S")
+        on.set_data(drawing)
         on.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                   NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(11), FloatObject(11)])})
+                   NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(size),
+                                                     FloatObject(size)])})
         off = DecodedStreamObject()
         off.set_data(b"")
         off.update({k: v for k, v in on.items() if k != "/Length"})
-        appearance = DictionaryObject({NameObject("/N"): DictionaryObject({
-            NameObject("/Yes"): self.writer._add_object(on), NameObject("/Off"): self.writer._add_object(off)})})
+        return DictionaryObject({NameObject("/N"): DictionaryObject({
+            NameObject(on_state): self.writer._add_object(on), NameObject("/Off"): self.writer._add_object(off)})})
+
+    def checkbox(self, name: str, x: float = MARGIN) -> None:
+        rect = [x, self.y - 2, x + 11, self.y + 9]
+        appearance = self._states("/Yes", b"0 g 1.2 w 2 2 m 9 9 l 2 9 m 9 2 l S")
         self._widget(name, rect, {NameObject("/FT"): NameObject("/Btn"), NameObject("/V"): NameObject("/Off"),
                                   NameObject("/AS"): NameObject("/Off"), NameObject("/AP"): appearance})
+
+    def radio_group(self, name: str, options: list[tuple[str, str]], x: float = MARGIN) -> None:
+        """One radio button per option (export value, label), a parent field holding the choice."""
+        parent = DictionaryObject({NameObject("/FT"): NameObject("/Btn"), NameObject("/T"): TextStringObject(name),
+                                   NameObject("/Ff"): NumberObject(RADIO_FLAGS), NameObject("/V"): NameObject("/Off")})
+        parent_ref = self.writer._add_object(parent)
+        kids = ArrayObject()
+        for value, label in options:
+            rect = [x, self.y - 2, x + 11, self.y + 9]
+            kid = DictionaryObject({
+                NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/F"): NumberObject(4), NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+                NameObject("/MK"): DictionaryObject({NameObject("/BC"): ArrayObject([FloatObject(0.6)] * 3)}),
+                NameObject("/P"): self.page.indirect_reference, NameObject("/Parent"): parent_ref,
+                NameObject("/AS"): NameObject("/Off"), NameObject("/AP"): self._states(f"/{value}", DOT)})
+            kid_ref = self.writer._add_object(kid)
+            kids.append(kid_ref)
+            self.annotations.append(kid_ref)
+            self.write(label, x=x + 16)
+            self.y -= 4
+        parent[NameObject("/Kids")] = kids
+        self.fields.append(parent_ref)
 
     def _widget(self, name: str, rect: list[float], extra: dict) -> None:
         widget = DictionaryObject({
@@ -285,7 +316,9 @@ class PdfSheet:
             NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
             NameObject("/MK"): DictionaryObject({NameObject("/BC"): ArrayObject([FloatObject(0.6)] * 3)}),
             NameObject("/P"): self.page.indirect_reference, **extra})
-        self.widgets.append(self.writer._add_object(widget))
+        reference = self.writer._add_object(widget)
+        self.fields.append(reference)
+        self.annotations.append(reference)
         self.y -= 22
 
     def finish(self, title: str) -> bytes:
@@ -295,9 +328,9 @@ class PdfSheet:
         fonts = DictionaryObject({NameObject("/F1"): self.font_ref, NameObject("/F2"): self.bold_ref,
                                   NameObject("/Helv"): self.font_ref})
         self.page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
-        self.page[NameObject("/Annots")] = ArrayObject(self.widgets)
+        self.page[NameObject("/Annots")] = ArrayObject(self.annotations)
         self.writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
-            NameObject("/Fields"): ArrayObject(self.widgets), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+            NameObject("/Fields"): ArrayObject(self.fields), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
             NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/Helv"): self.font_ref})}),
             NameObject("/NeedAppearances"): BooleanObject(True)})
         self.writer.add_metadata({"/Title": title, "/Producer": "liaison-registry build_templates.py"})
