@@ -85,7 +85,7 @@ def test_a_write_shows_at_once_on_this_instance_and_on_another(settings, engine,
         assert "SE 121-33" in codes(other_client.get("/api/forms", params={"country": "RS"}))
         # a change that adds no row: a version edited in place (status) is seen too
         with Session(engine) as session:
-            version = session.exec(select(FormVersion).where(FormVersion.label == "2023-12")).first()
+            version = session.exec(select(FormVersion).where(FormVersion.label == "2026-12")).first()  # applies today
             form_code_before = {f["code"]: f["state"] for f in other_client.get("/api/forms").json()}
             version.status, version.version = "withdrawn", version.version + 1
             session.add(version)

@@ -22,7 +22,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from pypdf import PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NumberObject, TextStringObject)
@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT.parents[1]))  # run as a script from a checkout
 
 from forms.catalog_loader import FormManifest, VersionManifest, catalog_folders, read_manifest  # noqa: E402
 from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType  # noqa: E402
-from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, SZCS_SUCCESSORS, reproducible_docx  # noqa: E402
+from registry.documents.ooxml import (BIDI_SUCCESSORS, FRENCH, SZCS_SUCCESSORS, keep_rows_together,  # noqa: E402
+                                      repeat_as_header, reproducible_docx)
 
 PHRASES = {
     "fr": {"form": "Formulaire", "stamp": "Cachet et signature de l'institution",
@@ -66,23 +67,54 @@ def complex_size(rpr, points: float) -> None:
     rpr.insert_element_before(size, *SZCS_SUCCESSORS)
 
 
-class Sheet:
-    """A bilingual document under construction: tables of two columns, French then partner."""
+# The A4 layout's fonts, installed by .ci/run (fonts-noto-core), the same as the meeting documents'
+FONT, COMPLEX_FONT = "Noto Sans", "Noto Sans Arabic"
 
-    def __init__(self, partner: str) -> None:
+
+class Sheet:
+    """A bilingual document under construction: tables of two columns, French then partner.
+    `layout` (forms/catalog_loader.py LAYOUTS): "first" rebuilds the first templates as they were;
+    "a4" sets A4 and keeps each field's rows on one page, a section's heading with its first field
+    and the signature block with the section before it."""
+
+    def __init__(self, partner: str, layout: str = "a4") -> None:
         self.partner = partner
+        self.a4 = layout == "a4"
         self.rtl = partner.split("-")[0] in ("ar", "he", "fa")
         self.doc = Document()
         section = self.doc.sections[0]
+        if self.a4:
+            section.page_width, section.page_height = Mm(210), Mm(297)  # python-docx starts from US Letter
         section.left_margin = section.right_margin = Cm(1.6)
         section.top_margin = section.bottom_margin = Cm(1.4)
         style = self.doc.styles["Normal"]
-        style.font.name, style.font.size = "Arial", Pt(9.5)
+        font, complex_font = (FONT, COMPLEX_FONT) if self.a4 else ("Arial", "Arial")
+        style.font.name, style.font.size = font, Pt(9.5)
         fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        fonts.set(qn("w:cs"), "Arial")
+        fonts.set(qn("w:cs"), complex_font)
         complex_size(style.element.get_or_add_rPr(), 9.5)
         style.paragraph_format.space_after = Pt(1)
         self.table = None
+
+    def keep(self, rows, with_next: bool = True) -> None:
+        """On A4: `rows` are not split, and stay with the row after them (the first layout had no rule)."""
+        if self.a4 and rows:
+            keep_rows_together(rows, with_next)
+
+    def rows_since(self, count: int) -> list:
+        return list(self.table.rows)[count:]
+
+    def last_paragraph(self) -> None:
+        """A document cannot end on a table: the paragraph after the last one is made 1 pt high so it
+        never spills alone onto a page of its own (the first layout's blank second pages)."""
+        paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.line_spacing = Pt(1)
+        mark = OxmlElement("w:rPr")  # an empty paragraph is as high as its mark's font
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), "2")
+        mark.append(size)
+        paragraph._p.get_or_add_pPr().insert_element_before(mark, "w:sectPr", "w:pPrChange")
 
     def new_table(self, columns: int = 2):
         self.table = self.doc.add_table(rows=0, cols=columns)
@@ -139,6 +171,15 @@ class Sheet:
 
 
 def value_rows(sheet: Sheet, spec: FieldSpec) -> None:
+    """A field's rows: its labels, then its value; on A4 they stay on one page."""
+    start = len(sheet.table.rows)
+    _value_rows(sheet, spec)
+    rows = sheet.rows_since(start)
+    sheet.keep(rows[:-1])
+    sheet.keep(rows[-1:], with_next=False)
+
+
+def _value_rows(sheet: Sheet, spec: FieldSpec) -> None:
     name, kind = spec.name, spec.type
     if kind == FieldType.checkbox:
         sheet.pair(f"{{{{ {name}|box }}}} {spec.label_fr}", f"{{{{ {name}|box }}}} {spec.label_partner}")
@@ -173,6 +214,8 @@ def rows_table(sheet: Sheet, spec: FieldSpec) -> None:
     paragraph = sheet.doc.add_paragraph()
     sheet.text(paragraph, f"{spec.label_fr} / ", "fr", bold=True)
     sheet.text(paragraph, spec.label_partner, sheet.partner, bold=True)
+    if sheet.a4:
+        paragraph.paragraph_format.keep_with_next = True  # the table's title stays with its heading row
     table = sheet.new_table(len(spec.columns))
     header = table.add_row()
     for cell, column in zip(header.cells, spec.columns, strict=True):
@@ -186,14 +229,37 @@ def rows_table(sheet: Sheet, spec: FieldSpec) -> None:
     for cell, column in zip(content.cells, spec.columns, strict=True):
         cell.paragraphs[0].add_run(CELL.get(column.type, "{{{{ row.{c} }}}}").format(c=column.name))
     table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if sheet.a4:
+        repeat_as_header(header)
+        sheet.keep([header])  # with the first row of values
+        sheet.keep([content], with_next=False)
     sheet.doc.add_paragraph()
     sheet.new_table()
+
+
+def field_rows(sheet: Sheet, manifest: FormManifest, version: VersionManifest) -> int:
+    """Sections and their fields; returns where the last section starts in the last table."""
+    sections = {s["key"]: s for s in manifest.sections}
+    current, last_section = None, len(sheet.table.rows)
+    for raw, spec in zip(version.raw_fields, version.fields, strict=True):
+        key = raw.get("section")
+        if key and key != current:
+            current = key
+            last_section = len(sheet.table.rows)
+            heading = sheet.pair(sections[key]["title_fr"], sections[key]["title_partner"], bold=True, shade=True)
+            sheet.keep([heading])  # a section's title stays with its first field
+        if spec.type == FieldType.rows:
+            rows_table(sheet, spec)
+            last_section = 0  # a new table: the block kept with the signature starts there
+        else:
+            value_rows(sheet, spec)
+    return last_section
 
 
 def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
     form, doc_text = manifest.form, manifest.document
     partner = form["partner_language"]
-    sheet = Sheet(partner)
+    sheet = Sheet(partner, version.layout)
     fr, other = PHRASES["fr"], phrases(partner)
     header = sheet.doc.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -210,20 +276,15 @@ def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
     sheet.pair(doc_text["heading_fr"], doc_text["heading_partner"], size=8)
     sheet.pair(form["title_fr"], form["title_partner"], bold=True, size=13)
     sheet.pair(doc_text["basis_fr"], doc_text["basis_partner"], size=8)
-    sections = {s["key"]: s for s in manifest.sections}
-    current = None
-    for raw, spec in zip(version.raw_fields, version.fields, strict=True):
-        key = raw.get("section")
-        if key and key != current:
-            current = key
-            sheet.pair(sections[key]["title_fr"], sections[key]["title_partner"], bold=True, shade=True)
-        if spec.type == FieldType.rows:
-            rows_table(sheet, spec)
-        else:
-            value_rows(sheet, spec)
+    last_section = field_rows(sheet, manifest, version)
     sheet.pair(fr["stamp"], other["stamp"], bold=True, shade=True)
     stamp = sheet.merged([""])
     stamp.height = Cm(2.5)
+    # the signature block goes with the last section (who signs, where, when): never alone on a page
+    # ... and with the (1 pt) paragraph a document must end with, which alone would make a blank page
+    sheet.keep(sheet.rows_since(last_section))
+    if sheet.a4:
+        sheet.last_paragraph()
     sheet.doc.core_properties.title = f"{manifest.code} – {form['title_fr']}"
     sheet.doc.core_properties.language = f"fr, {partner}"
     out = io.BytesIO()
@@ -245,7 +306,11 @@ def _pdf_text(text: str) -> bytes:
 
 
 class PdfSheet:
-    def __init__(self) -> None:
+    """`layout` "first" rebuilds the first PDF, whose boxes touched the labels above them; "a4"
+    leaves 3 points between a label's lowest letters and its box."""
+
+    def __init__(self, layout: str = "a4") -> None:
+        self.clear_labels = layout == "a4"
         self.writer = PdfWriter()
         self.page = self.writer.add_blank_page(PAGE_W, PAGE_H)
         self.lines: list[bytes] = []
@@ -264,7 +329,7 @@ class PdfSheet:
         self.y -= size + 4
 
     def text_field(self, name: str, width: float = PAGE_W - 2 * MARGIN, x: float = MARGIN) -> None:
-        rect = [x, self.y - 4, x + width, self.y + 12]
+        rect = [x, self.y - 8, x + width, self.y + 8] if self.clear_labels else [x, self.y - 4, x + width, self.y + 12]
         self._widget(name, rect, {NameObject("/FT"): NameObject("/Tx"), NameObject("/V"): TextStringObject(""),
                                   NameObject("/DA"): TextStringObject("/Helv 10 Tf 0 g")})
 
@@ -342,7 +407,7 @@ class PdfSheet:
 def build_pdf(manifest: FormManifest, version: VersionManifest) -> bytes:
     form, doc_text = manifest.form, manifest.document
     fr, other = PHRASES["fr"], phrases(form["partner_language"])
-    sheet = PdfSheet()
+    sheet = PdfSheet(version.layout)
     sheet.write(f"{fr['form']} / {other['form']} {manifest.code}", size=9, bold=True)
     sheet.write(f"{doc_text['heading_fr']} / {doc_text['heading_partner']}", size=8)
     sheet.y -= 6
