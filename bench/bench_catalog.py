@@ -94,7 +94,13 @@ def with_wrk(url: str, connections: int, seconds: float) -> float:
                             text=True, check=True)
     if "Non-2xx" in result.stdout:
         raise RuntimeError(f"{url}: answers other than 2xx under load:\n{result.stdout}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    timeouts = re.search(r"timeout (\d+)", result.stdout)
+    if rate == 0 or timeouts:
+        answered = re.search(r"(\d+) requests in", result.stdout).group(1)
+        unanswered = timeouts.group(1) if timeouts else "0"
+        print(f"    {url}: {answered} answers, {unanswered} requests without an answer within wrk's 2 s")
+    return rate
 
 
 async def _connection(host: str, port: int, request: bytes, until: float, counts: list[int]) -> None:
@@ -174,7 +180,7 @@ def report(base: str, bare_base: str, connections: int, seconds: float) -> bool:
     for path, bare_path, target in ENDPOINTS:
         ours = load(base + path, connections, seconds)
         theirs = load(bare_base + bare_path, connections, seconds)
-        ratio = ours / theirs
+        ratio = ours / theirs if theirs else 0.0
         verdict = "" if target is None else (f"  target >= {target}: " + ("met" if ratio >= target else "MISSED"))
         missed |= target is not None and ratio < target
         print(f"  GET {path:<30} {ours:8.0f} req/s   bare Litestar {theirs:8.0f} req/s   ratio {ratio:.2f}{verdict}")
