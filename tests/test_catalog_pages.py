@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from forms.catalog.build_templates import build_docx, build_pdf
+from forms.catalog.build_templates import build_docx
+from forms.catalog.pdf_builder import build_pdf
 from forms.catalog_loader import catalog_folders, read_manifest
 from forms.rendering import pdf_values, render_docx
 from registry.documents.pdf_fill import fill_pdf_form

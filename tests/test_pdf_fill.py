@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from forms.catalog.build_templates import PdfSheet
+from forms.catalog.pdf_builder import PdfSheet
 from forms.fields import FieldSpec
 from forms.rendering import pdf_values
 from registry.documents.pdf_fill import OFF, Selection, field_boxes, fill_pdf_form

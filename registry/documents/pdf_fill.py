@@ -179,15 +179,15 @@ def overlay_document(boxes: list[FieldBox], values: dict[str, PdfValue], width: 
                           frame_styles=frame_styles + FRAME_STYLE.format(name="frnone", border="none", stroke='draw:stroke="none"')).encode()
 
 
-def chosen_state(box: FieldBox, value: PdfValue) -> str:
-    """The appearance state a button takes for a value: its export value when chosen, else /Off."""
-    if box.kind == "checkbox":
+def chosen_state(name: str, kind: str, on_state: str | None, value: PdfValue) -> str:
+    """The appearance state a button widget takes for a value: its export value when chosen, else /Off."""
+    if kind == "checkbox":
         if value not in (None, True, False):
-            raise ValueError(f"{box.name}: a checkbox takes true or false, not {value!r}")
-        return (box.on_state or "/Yes") if value else OFF
+            raise ValueError(f"{name}: a checkbox takes true or false, not {value!r}")
+        return (on_state or "/Yes") if value else OFF
     option = value.option if isinstance(value, Selection) else value
-    if isinstance(option, str) and option and box.on_state and box.on_state.lstrip("/") == option.lstrip("/"):
-        return box.on_state
+    if isinstance(option, str) and option and on_state and on_state.lstrip("/") == option.lstrip("/"):
+        return on_state
     return OFF
 
 
@@ -214,9 +214,9 @@ def set_button_states(writer: PdfWriter, values: dict[str, PdfValue]) -> None:
         kind = _kind(annotation)
         if kind not in ("checkbox", "radio"):
             continue
-        box = FieldBox(_full_name(annotation), 0, 0, 0, 0, 0, kind, _on_state(annotation))
-        state = chosen_state(box, values.get(box.name))
-        if box.on_state is None and kind == "checkbox":
+        name, on_state = _full_name(annotation), _on_state(annotation)
+        state = chosen_state(name, kind, on_state, values.get(name))
+        if on_state is None and kind == "checkbox":
             _cross_appearance(writer, annotation, "/Yes")
         annotation[NameObject("/AS")] = NameObject(state)
         field = _field_node(annotation)
