@@ -28,6 +28,10 @@ from registry.models import LiaisonBody, utcnow
 SEED_ACTOR = audit.Actor.system("system:seed")
 MANIFEST = "form.toml"
 MAX_TEMPLATE_BYTES = 5 * 2**20
+# "first": the layout the templates were first built with (DOCX on US Letter, python-docx's default page;
+# the PDF's labels touching their boxes), rebuilt byte for byte for the versions published with it;
+# "a4": A4, rows kept with what they belong to, labels clear of the boxes.
+LAYOUTS = ("first", "a4")
 
 
 class ManifestError(ValueError):
@@ -46,6 +50,7 @@ class VersionManifest:
     valid_from: date | None = None
     valid_until: date | None = None
     change_notes: str = ""
+    layout: str = "a4"  # how build_templates.py lays the template out (LAYOUTS); the file is what counts
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -93,20 +98,34 @@ def read_manifest(folder: Path) -> FormManifest:
     if code_slug(normalise_code(form["code"])) != folder.name:
         raise ManifestError(f"{folder.name}: the folder must be named after the code's slug, "
                             f"{code_slug(normalise_code(form['code']))}")
-    versions = []
+    versions: list[VersionManifest] = []
     for raw in data.get("versions", []):
         try:
             versions.append(VersionManifest(
                 number=raw["number"], label=raw["label"], status=raw["status"], template=folder / raw["template"],
-                sample=folder / raw["sample"], raw_fields=raw.get("fields", []), validations=raw.get("validations", []),
-                valid_from=raw.get("valid_from"), valid_until=raw.get("valid_until"),
-                change_notes=raw.get("change_notes", "")))
+                sample=folder / raw["sample"], raw_fields=_version_fields(folder, raw, versions),
+                validations=raw.get("validations", []), valid_from=raw.get("valid_from"),
+                valid_until=raw.get("valid_until"), change_notes=raw.get("change_notes", ""),
+                layout=raw.get("layout", "a4")))
         except KeyError as exc:
             raise ManifestError(f"{folder.name}/{MANIFEST}: a version lacks {exc}") from None
+        if versions[-1].layout not in LAYOUTS:
+            raise ManifestError(f"{folder.name}/{MANIFEST}: version {raw['number']}: layout is one of {', '.join(LAYOUTS)}")
     if not versions:
         raise ManifestError(f"{folder.name}/{MANIFEST}: no [[versions]]")
     return FormManifest(folder=folder, form=form, document=data.get("document", {}),
                         sections=data.get("sections", []), versions=versions)
+
+
+def _version_fields(folder: Path, raw: dict, earlier: list[VersionManifest]) -> list[dict]:
+    """`fields`, or `fields_from = N`: the same fields as version N (a new layout, the same form)."""
+    if "fields_from" not in raw:
+        return raw.get("fields", [])
+    source = next((v for v in earlier if v.number == raw["fields_from"]), None)
+    if source is None or "fields" in raw:
+        raise ManifestError(f"{folder.name}/{MANIFEST}: version {raw.get('number')}: fields_from names an earlier "
+                            "version, instead of fields")
+    return source.raw_fields
 
 
 # --- loading into the database ----------------------------------------------------------

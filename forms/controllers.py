@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get, patch, post, put
+from litestar import Controller, MediaType, Request, Response, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -21,8 +21,9 @@ from agreements.models import Instrument
 from forms import services
 from forms.compare import compare_fields
 from forms.fields import FieldSpec
+from forms.listing import ListingCache, ListingQuery
 from forms.models import Form, FormVersion
-from forms.queries import PUBLIC_STATUSES, FormState, find_form, form_on_date, list_forms, validations_of
+from forms.queries import PUBLIC_STATUSES, VERSION_LISTED, FormState, find_form, form_on_date, validations_of
 from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, FormDetail, FormSummary, PublishIn,
                            ValidationCreate, VersionCreate, VersionOut, VersionPatch, VersionSummary, WithdrawIn,
                            version_summary)
@@ -38,7 +39,7 @@ from registry.problems import FieldError, Refused
 from registry.web.actor import actor_for
 from registry.web.downloads import content_disposition
 from registry.web.etag import etag_for, expected_version
-from registry.web.params import BadParameter, parse_choice, parse_date
+from registry.web.params import BadParameter, parse_choice, parse_date, parse_paging
 
 READ = [requires(Permission.read_public)]
 EDIT = [requires(Permission.edit_forms)]
@@ -46,6 +47,13 @@ PUBLISH = [requires(Permission.publish_forms)]
 RISKS = [r.value for r in Risk] + ["applicable_legislation"]
 # the multipart parser holds the body in memory: cap it here; the service applies the setting
 MAX_TEMPLATE_BODY = 64 * 2**20
+
+
+def listing_cache(request: Request) -> ListingCache:
+    state = request.app.state
+    if state.get("form_listing_cache") is None:
+        state["form_listing_cache"] = ListingCache(size=256)
+    return state["form_listing_cache"]
 
 
 def form_or_404(session: Session, code: str) -> Form:
@@ -119,15 +127,20 @@ class FormApiController(Controller):
     path = "/api/forms"
     tags = ["forms"]
 
-    @get("/", sync_to_thread=True, guards=READ, summary="Liaison forms with their state on a date (default today)")
-    def list_all(self, db_session: NamedDependency[Session], country: FromQuery[str | None] = None,
+    @get("/", sync_to_thread=True, guards=READ,
+         summary="Liaison forms with their state on a date (default today), a page at a time (page, per_page: "
+                 "default 100, at most 500); X-Total-Count and Link headers say how many and where the others are")
+    def list_all(self, request: Request, db_session: NamedDependency[Session], country: FromQuery[str | None] = None,
                  instrument: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
-                 status: FromQuery[str | None] = None, on: FromQuery[str | None] = None) -> list[FormSummary]:
-        as_of = parse_date("on", on, date.today())
-        items = list_forms(db_session, as_of, country=country.upper() if country else None,
-                           instrument_id=instrument_id_of(db_session, instrument, country),
-                           risk=parse_choice("risk", risk, RISKS), state=parse_choice("status", status, FormState.ALL))
-        return [FormSummary.build(item) for item in items]
+                 status: FromQuery[str | None] = None, on: FromQuery[str | None] = None,
+                 page: FromQuery[str | None] = None, per_page: FromQuery[str | None] = None) -> Response[list[FormSummary]]:
+        paging = parse_paging(page, per_page)
+        query = ListingQuery(on=parse_date("on", on, date.today()), country=country.upper() if country else None,
+                             instrument_id=instrument_id_of(db_session, instrument, country),
+                             risk=parse_choice("risk", risk, RISKS), state=parse_choice("status", status, FormState.ALL),
+                             offset=paging.offset, limit=paging.per_page)
+        listed = listing_cache(request).page(db_session, query)
+        return Response(listed.body, media_type=MediaType.JSON, headers=paging.headers(request, listed.total))
 
     @post("/", sync_to_thread=True, guards=EDIT, summary="Create a form (its content goes in its versions)")
     def create(self, request: Request, db_session: NamedDependency[Session], data: JSONBody[FormCreate]) -> Response[FormDetail]:
@@ -159,8 +172,8 @@ class FormApiController(Controller):
     @get("/{code:str}/versions", sync_to_thread=True, guards=READ, summary="Versions of a form (drafts: staff only)")
     def versions(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str]) -> list[VersionSummary]:
         form = form_or_404(db_session, code)
-        versions = db_session.exec(select(FormVersion).where(FormVersion.form_id == form.id)
-                                   .order_by(FormVersion.number)).all()
+        versions = db_session.exec(select(*VERSION_LISTED).where(FormVersion.form_id == form.id)
+                                   .order_by(FormVersion.number)).all()  # no template bytes, no schema
         return [version_summary(form, v) for v in versions if visible(request, v)]
 
     @get("/{code:str}/versions/{number:int}", sync_to_thread=True, guards=READ, summary="One version, with its ETag")

@@ -14,10 +14,11 @@ from run to run or machine to machine:
   right-to-left tables (`bidiVisual`). Not kept: rsids, paraIds, widths, shading, colours, fonts,
   and zip timestamps and ordering (the XML is parsed, never compared as bytes). An explicit
   `w:b w:val="0"` counts as not bold.
-- PDF: the page count, the fonts used, the information dictionary (provenance) and the
-  text of each page as pypdf extracts it (a dependency of the project rather than a system
-  tool, and it keeps Arabic lam-alef intact where pdftotext splits it), each line stripped and its runs of spaces collapsed (spacing moves
-  with font metrics), blank lines dropped. Line and page breaks come from LibreOffice and the
+- PDF: the page count and page size (A4, US Letter), the fonts used, the information
+  dictionary (provenance), the form fields left and their values (a checkbox's state is its
+  answer) and the text of each page as pypdf extracts it (a dependency of the project rather
+  than a system tool, and it keeps Arabic lam-alef intact where pdftotext splits it), each line
+  stripped and its runs of spaces collapsed (spacing moves with font metrics), blank lines dropped. Line and page breaks come from LibreOffice and the
   installed fonts: PDF goldens hold for the LibreOffice and fonts that .ci/run installs
   (Debian's); on another machine the fonts line of the diff shows what differs.
 - Every line loses its trailing spaces (editors strip them); invisible characters that change
@@ -284,14 +285,28 @@ def embedded_fonts(reader) -> list[str]:
     return sorted(names)
 
 
+PAGE_SIZES = {(595, 842): "A4", (612, 792): "US Letter"}
+
+
+def page_size(page) -> str:
+    """'A4' or 'US Letter' (portrait, to the point), else the size in points."""
+    size = (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+    return PAGE_SIZES.get(size, f"{size[0]}x{size[1]} pt")
+
+
 def pdf_golden(data: bytes, today: date | None = None) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     metadata = reader.metadata or {}
-    lines = [f"=== pages: {len(reader.pages)}", f"=== fonts: {', '.join(embedded_fonts(reader))}",
+    sizes = sorted({page_size(page) for page in reader.pages})
+    lines = [f"=== pages: {len(reader.pages)}, {' and '.join(sizes)}", f"=== fonts: {', '.join(embedded_fonts(reader))}",
              "=== information dictionary"]
     lines += [f"{key}: {metadata[key]}" for key in sorted(metadata)]
+    fields = reader.get_fields() or {}
+    if fields:  # what a fillable PDF's remaining fields say (a checkbox's state is its answer)
+        lines.append("=== form fields")
+        lines += [f"{name}: {fields[name].get('/V')}" for name in sorted(fields)]
     for number, page in enumerate(reader.pages, start=1):
         lines.append(f"=== page {number}")
         lines += [" ".join(line.split()) for line in page.extract_text().splitlines() if line.strip()]

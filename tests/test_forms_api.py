@@ -58,7 +58,7 @@ def test_brazilian_pension_claim_version_on_a_date(client, on, number, label):
 def test_today_is_the_default_and_old_spellings_of_the_code_work(client):
     for code in ("SE-416-04", "SE 416.04", "se 416 04", "SE416-04"):
         response = client.get(f"/api/forms/{code}")
-        assert response.status_code == 200 and response.json()["version"]["number"] == 2, code
+        assert response.status_code == 200 and response.json()["version"]["number"] == 3, code
 
 
 def test_no_version_before_the_first_is_a_clear_404(client):
@@ -67,7 +67,7 @@ def test_no_version_before_the_first_is_a_clear_404(client):
     body = response.json()
     assert "no published version of SE 416-04 applied on 2010-01-01" in body["detail"]
     assert "v1 2014-09-01 to 2023-08-31" in body["detail"]
-    assert [v["number"] for v in body["extra"]["versions"]] == [1, 2]
+    assert [v["number"] for v in body["extra"]["versions"]] == [1, 2, 3]
 
 
 def test_unknown_form_and_bad_date(client):
@@ -102,7 +102,7 @@ def test_catalog_page_has_badges_and_language_marks(client):
 def test_form_page_shows_versions_on_a_timeline_and_who_validated(client):
     page = client.get("/forms/SE-416-04?lang=en").text
     assert '<svg' in page and 'class="lane version-superseded"' in page and 'class="lane version-published"' in page
-    assert 'id="v1" data-status="superseded"' in page and 'id="v2" data-status="published"' in page
+    assert 'id="v2" data-status="superseded"' in page and 'id="v3" data-status="published"' in page
     assert "Instituto Nacional do Seguro Social (INSS)" in page
     serbian = client.get("/forms/SE-121-01?lang=en").text
     assert "Rencontre technique des organismes de liaison franco-serbes, Montreuil" in serbian
@@ -152,7 +152,7 @@ def test_drafts_are_for_staff(client, api_client_as):
 def test_published_template_downloads(client):
     response = client.get("/api/forms/SE-416-01/versions/1/template")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
-    assert response.content == (catalog_root() / "SE-416-01" / "template.pdf").read_bytes()
+    assert response.content == (catalog_root() / "SE-416-01" / "template-v1.pdf").read_bytes()
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def upload(writer, url: str, etag: str, name: str, data: bytes, media_type: str 
     return writer.put(f"{url}/template", headers={"If-Match": etag}, files={"file": (name, data, media_type)})
 
 
-def brazilian_v3(writer) -> tuple[str, dict]:
+def brazilian_next(writer) -> tuple[str, dict]:
     created = writer.post("/api/forms/SE-416-04/versions", json={"label": "2025-01", "change_notes": "Ressources"})
     assert created.status_code == 201, created.text
     return created.json()["url"], created.json()
@@ -169,9 +169,9 @@ def brazilian_v3(writer) -> tuple[str, dict]:
 
 def test_a_new_version_starts_as_a_copy_of_the_latest(api_client_as):
     legal = english(api_client_as("legal"))
-    url, v3 = brazilian_v3(legal)
-    v2 = legal.get("/api/forms/SE-416-04/versions/2").json()
-    assert (v3["number"], v3["status"], v3["based_on"], v3["etag"]) == (3, "draft", 2, '"1"')
+    url, v3 = brazilian_next(legal)
+    v2 = legal.get("/api/forms/SE-416-04/versions/3").json()
+    assert (v3["number"], v3["status"], v3["based_on"], v3["etag"]) == (4, "draft", 3, '"1"')
     assert v3["fields"] == v2["fields"] and v3["template"]["sha256"] == v2["template"]["sha256"]
     assert v3["validations"] == [] and v3["missing_validations"] == ["france", "partner"]
 
@@ -186,7 +186,7 @@ def test_published_versions_never_change(api_client_as):
 
 def test_editing_a_draft_needs_the_current_etag(api_client_as):
     legal = english(api_client_as("legal"))
-    url, _ = brazilian_v3(legal)
+    url, _ = brazilian_next(legal)
     assert legal.patch(url, json={"label": "x"}).status_code == 428
     edited = legal.patch(url, json={"label": "2025-01 révisé"}, headers={"If-Match": '"1"'})
     assert edited.status_code == 200 and edited.headers["etag"] == '"2"'
@@ -195,7 +195,7 @@ def test_editing_a_draft_needs_the_current_etag(api_client_as):
 
 
 def template_with(*paragraphs: str) -> bytes:
-    """The version 2 template with paragraphs added at the end."""
+    """The latest version's template with paragraphs added at the end."""
     from docx import Document
 
     document = Document(io.BytesIO((catalog_root() / "SE-416-04" / "template.docx").read_bytes()))
@@ -228,7 +228,7 @@ def zip_bomb() -> bytes:
 ])
 def test_bad_templates_are_refused_and_nothing_is_stored(api_client_as, session, name, data, media_type, needle):
     legal = english(api_client_as("legal"))
-    url, v3 = brazilian_v3(legal)
+    url, v3 = brazilian_next(legal)
     response = upload(legal, url, '"1"', name, data, media_type)
     assert response.status_code == 422, response.text
     assert needle in response.json()["detail"]
@@ -239,7 +239,7 @@ def test_bad_templates_are_refused_and_nothing_is_stored(api_client_as, session,
 
 def test_fields_and_template_change_together(api_client_as):
     legal = english(api_client_as("legal"))
-    url, v3 = brazilian_v3(legal)
+    url, v3 = brazilian_next(legal)
     rg = {"name": "applicant.rg", "type": "text", "label_fr": "Numéro RG (carte d'identité)",
           "label_partner": "Número do RG (carteira de identidade)", "max_length": 14}
     refused = legal.patch(url, json={"fields": v3["fields"] + [rg]}, headers={"If-Match": '"1"'})
@@ -258,8 +258,8 @@ def test_fields_and_template_change_together(api_client_as):
 
 def test_publishing_needs_both_validations_then_supersedes(api_client_as, client, session):
     legal = english(api_client_as("legal"))
-    url, _ = brazilian_v3(legal)
-    publish = {"valid_from": "2025-01-01"}
+    url, _ = brazilian_next(legal)
+    publish = {"valid_from": "2027-01-01"}
     refused = legal.post(f"{url}/publish", json=publish, headers={"If-Match": '"1"'})
     assert refused.status_code == 409 and "neither liaison body has validated it" in refused.json()["detail"]
     france = legal.post(f"{url}/validations", headers={"If-Match": '"1"'},
@@ -276,10 +276,10 @@ def test_publishing_needs_both_validations_then_supersedes(api_client_as, client
     assert api_client_as("caisse").post(f"{url}/publish", json=publish, headers={"If-Match": '"3"'}).status_code == 403
     published = legal.post(f"{url}/publish", json=publish, headers={"If-Match": '"3"'})
     assert published.status_code == 200 and published.json()["status"] == "published"
-    v2 = legal.get("/api/forms/SE-416-04/versions/2").json()
-    assert (v2["status"], v2["valid_until"]) == ("superseded", "2024-12-31")
-    assert client.get("/api/forms/SE-416-04", params={"on": "2024-12-31"}).json()["version"]["number"] == 2
-    assert client.get("/api/forms/SE-416-04", params={"on": "2025-01-01"}).json()["version"]["number"] == 3
+    v3 = legal.get("/api/forms/SE-416-04/versions/3").json()
+    assert (v3["status"], v3["valid_until"]) == ("superseded", "2026-12-31")
+    assert client.get("/api/forms/SE-416-04", params={"on": "2026-12-31"}).json()["version"]["number"] == 3
+    assert client.get("/api/forms/SE-416-04", params={"on": "2027-01-01"}).json()["version"]["number"] == 4
     edit = legal.patch(url, json={"label": "après coup"}, headers={"If-Match": '"4"'})
     assert edit.status_code == 409
     actions = session.exec(select(AuditEntry.action, AuditEntry.actor).where(AuditEntry.entity == "form_version",

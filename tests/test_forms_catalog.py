@@ -46,16 +46,20 @@ def test_the_catalog_holds_what_the_issue_asks_for():
     for manifest in serbian:
         if manifest.code == "SE 121-05":
             continue
-        (version,) = manifest.versions
-        assert (version.status, version.valid_from.isoformat()) == ("published", "2023-12-01"), manifest.code
-        assert {(v["side"], v["validated_on"].isoformat()) for v in version.validations} == {
+        first, a4 = manifest.versions  # the version of December 2023, and the same form on A4 from December 2026
+        assert (first.status, first.valid_from.isoformat(), first.valid_until.isoformat()) == (
+            "superseded", "2023-12-01", "2026-11-30"), manifest.code
+        assert {(v["side"], v["validated_on"].isoformat()) for v in first.validations} == {
             ("france", "2023-10-20"), ("partner", "2023-10-20")}, manifest.code
+        assert (a4.status, a4.valid_from.isoformat(), a4.layout) == ("published", "2026-12-01", "a4"), manifest.code
+        assert a4.raw_fields == first.raw_fields, manifest.code
     assert {m.form["partner_language"] for m in manifests} >= {"sr-Latn", "pt-BR", "ar-MA"}
     assert any(v.template.suffix == ".pdf" for m in manifests for v in m.versions)
     brazil_claim = next(m for m in manifests if m.code == "SE 416-04")
     assert [(v.status, v.valid_from and v.valid_from.isoformat(), v.valid_until and v.valid_until.isoformat())
             for v in brazil_claim.versions] == [("superseded", "2014-09-01", "2023-08-31"),
-                                                ("published", "2023-09-01", None)]
+                                                ("superseded", "2023-09-01", "2026-11-30"),
+                                                ("published", "2026-12-01", None)]
 
 
 def test_unconfirmed_codes_are_marked():
@@ -118,9 +122,10 @@ def test_check_catalog_reports_a_broken_template(tmp_path):
     source = catalog_root() / "SE-121-01"
     (folder / "form.toml").write_text((source / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "sample.json").write_text('{"worker": {}}', encoding="utf-8")
-    (folder / "template.docx").write_bytes((source / "template.docx").read_bytes()[:5000])
-    (result,) = check_catalog(tmp_path)
-    assert not result.ok and "damaged" in " ".join(result.problems)
+    for name in ("template-v1.docx", "template.docx"):
+        (folder / name).write_bytes((source / name).read_bytes()[:5000])
+    results = check_catalog(tmp_path)
+    assert len(results) == 2 and all(not r.ok and "damaged" in " ".join(r.problems) for r in results)
 
 
 def test_registry_forms_check_command(tmp_path):
@@ -150,7 +155,7 @@ def test_seed_never_overwrites_an_edited_form(session):
 
 
 def test_seeded_validations_name_bodies_and_the_meeting(session):
-    version = session.exec(select(FormVersion).join(Form).where(Form.code == "SE 121-01")).one()
+    version = session.exec(select(FormVersion).join(Form).where(Form.code == "SE 121-01", FormVersion.number == 1)).one()
     validations = session.exec(select(FormValidation).where(FormValidation.form_version_id == version.id)).all()
     assert {(v.side, v.body_name) for v in validations} == {("france", "Cleiss"),
                                                             ("partner", "Zavod za socijalno osiguranje")}

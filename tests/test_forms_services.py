@@ -63,13 +63,14 @@ def published_v3(session, valid_from: date) -> FormVersion:
 
 
 def test_publishing_closes_the_previous_version_the_day_before(session):
-    v3 = published_v3(session, date(2025, 1, 1))
+    v3 = published_v3(session, date(2027, 1, 1))  # the catalog's third version is from 2026-12-01: a fourth
     versions = versions_of(session, [brazil_claim(session).id])[brazil_claim(session).id]
-    v1, v2 = versions[0], versions[1]
-    assert (v2.status, v2.valid_until) == ("superseded", date(2024, 12, 31))
-    assert (v1.status, v1.valid_until) == ("superseded", date(2023, 8, 31))  # untouched: it already ended
+    v1, v2, a4 = versions[0], versions[1], versions[2]
+    assert (a4.status, a4.valid_until) == ("superseded", date(2026, 12, 31))
+    assert (v2.status, v2.valid_until) == ("superseded", date(2026, 11, 30))  # untouched: it already ended
+    assert (v1.status, v1.valid_until) == ("superseded", date(2023, 8, 31))
     assert [applicable_version(versions, date(y, m, d)).number for y, m, d in
-            [(2014, 9, 1), (2023, 8, 31), (2023, 9, 1), (2024, 12, 31), (2025, 1, 1), (2030, 1, 1)]] == [1, 1, 2, 2, 3, 3]
+            [(2014, 9, 1), (2023, 8, 31), (2023, 9, 1), (2026, 12, 31), (2027, 1, 1), (2030, 1, 1)]] == [1, 1, 2, 3, 4, 4]
     assert v3.published_by == "juriste" and v3.published_at is not None
 
 
@@ -77,19 +78,19 @@ def test_a_publication_cannot_start_before_a_published_version(session):
     draft = new_draft(session)
     validate(session, draft, "france")
     validate(session, draft, "partner")
-    with pytest.raises(Conflict, match="already published from 2023-09-01"):
+    with pytest.raises(Conflict, match="already published from 2026-12-01"):
         services.publish_version(session, LEGAL, brazil_claim(session), draft, date(2023, 6, 1), None, draft.version)
 
 
 def test_withdrawn_versions_stay_and_never_apply(session):
-    v3 = published_v3(session, date(2025, 1, 1))
+    v3 = published_v3(session, date(2027, 1, 1))
     with pytest.raises(Refused):
         services.withdraw_version(session, LEGAL, v3, " ", v3.version)
     services.withdraw_version(session, LEGAL, v3, "erreur de traduction", v3.version)
     session.commit()
     versions = versions_of(session, [v3.form_id])[v3.form_id]
-    assert [v.status for v in versions] == ["superseded", "superseded", "withdrawn"]
-    assert applicable_version(versions, date(2025, 6, 1)) is None  # v2 ended the day before v3
+    assert [v.status for v in versions] == ["superseded", "superseded", "superseded", "withdrawn"]
+    assert applicable_version(versions, date(2027, 6, 1)) is None  # the A4 version ended the day before
     with pytest.raises(Conflict):
         services.withdraw_version(session, LEGAL, v3, "encore", v3.version)
 
@@ -124,7 +125,7 @@ def test_validations_on_published_versions_and_without_template_are_refused(sess
 def test_nothing_is_ever_deleted(session):
     before = {table: session.exec(select(func.count()).select_from(table)).one()
               for table in (Form, FormVersion, FormValidation)}
-    v3 = published_v3(session, date(2025, 1, 1))
+    v3 = published_v3(session, date(2027, 1, 1))
     services.withdraw_version(session, LEGAL, v3, "erreur", v3.version)
     session.commit()
     after = {table: session.exec(select(func.count()).select_from(table)).one()

@@ -165,6 +165,10 @@ def test_too_many_rows_are_refused(api_client_as):
 def test_verify_names_the_version_and_whether_it_is_current(api_client_as, client):
     produced = api_client_as("caisse").post(f"/api/forms/{SERBIAN_POSTING}/documents?on=2024-01-15", json=djordje())
     verdict = client.post("/api/documents/verify", files={"file": ("x.docx", produced.content)}).json()
+    # the version of 2024 was superseded by the A4 one on 2026-12-01: recognised, no longer the one in force
+    assert verdict["recognised"] and verdict["template_matches"] and not verdict["in_force_today"]
+    today = api_client_as("caisse").post(f"/api/forms/{SERBIAN_POSTING}/documents", json=djordje())
+    verdict = client.post("/api/documents/verify", files={"file": ("x.docx", today.content)}).json()
     assert verdict["recognised"] and verdict["template_matches"] and verdict["in_force_today"]
     assert client.post("/api/documents/verify", files={"file": ("x.txt", b"hello")}).json()["recognised"] is False
 

@@ -69,6 +69,11 @@ FILLED = [
     pytest.param("SE-350-07", moroccan_pension, "pdf", "2024-06-01", "SE-350-07_filled.pdf.txt", id="arabic-pdf"),
     pytest.param("SE-416-01", brazilian_posting, "pdf", "2024-06-01", "SE-416-01_filled.pdf.txt",
                  id="fillable-pdf"),
+    # the versions of December 2026: the same forms on A4 (the ones above stay as they were)
+    pytest.param("SE-121-01", serbian_posting, "pdf", "2026-12-15", "SE-121-01_a4_filled.pdf.txt", id="serbian-a4-pdf"),
+    pytest.param("SE-350-07", moroccan_pension, "pdf", "2026-12-15", "SE-350-07_a4_filled.pdf.txt", id="arabic-a4-pdf"),
+    pytest.param("SE-416-01", brazilian_posting, "pdf", "2026-12-15", "SE-416-01_v2_filled.pdf.txt",
+                 id="fillable-pdf-v2"),
 ]
 
 
@@ -87,9 +92,11 @@ def test_filled_form(api_client_as, converter, golden, code, data, fmt, on, name
 
 
 @SQLITE_ONLY
-def test_blank_serbian_certificate(client, golden):
-    blank = generated(client.get("/api/forms/SE-121-01/blank?format=docx&on=2024-01-15"))
-    golden("SE-121-01_blank.docx.txt", docx_golden(blank))
+@pytest.mark.parametrize(("on", "name"), [("2024-01-15", "SE-121-01_blank.docx.txt"),
+                                          ("2026-12-15", "SE-121-01_a4_blank.docx.txt")], ids=["first", "a4"])
+def test_blank_serbian_certificate(client, golden, on, name):
+    blank = generated(client.get(f"/api/forms/SE-121-01/blank?format=docx&on={on}"))
+    golden(name, docx_golden(blank))
 
 
 # --- meetings ---------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_the_serbian_decision_links_the_validated_form_versions_and_not_the_pend
                                                         DecisionEffect.target_kind == "form_version")).all()
     linked = {session.get(FormVersion, e.target_id).id for e in effects}
     versions = session.exec(select(FormVersion, Form).join(Form).where(Form.country_code == "RS")).all()
-    validated = {v.id for v, _f in versions if v.status != "draft"}
+    validated = {v.id for v, _f in versions if v.status != "draft" and v.number == 1}  # not the A4 ones of 2026
     pending = [(v, f) for v, f in versions if v.status == "draft"]
     # the registry ships the 32 Serbian forms: the 31 validated ones are linked, the pending one is not
     assert linked == validated and len(linked) == 31

@@ -11,8 +11,7 @@ DOCX: one bilingual two-column table (French | partner language) per form, a row
 field and the value under it written with docxtpl tags; dates, numbers and country names go
 through filters that name their language (`|date_fr`, `|date_partner`); repeated rows get
 their own table with `{%tr for %}` rows. Arabic columns carry the bidi/RTL properties.
-PDF: one A4 page with a text field (AcroForm) per value, written with pypdf's generic objects
-and the standard Helvetica font (WinAnsi: French and Portuguese only)."""
+PDF: forms/catalog/pdf_builder.py."""
 
 import io
 import sys
@@ -22,39 +21,21 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from pypdf import PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                           NumberObject, TextStringObject)
+from docx.shared import Cm, Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parents[1]))  # run as a script from a checkout
 
+from forms.catalog.pdf_builder import build_pdf  # noqa: E402
+from forms.catalog.phrases import PHRASES, phrases  # noqa: E402
 from forms.catalog_loader import FormManifest, VersionManifest, catalog_folders, read_manifest  # noqa: E402
-from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType  # noqa: E402
-from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, SZCS_SUCCESSORS, reproducible_docx  # noqa: E402
+from forms.fields import FieldSpec, FieldType  # noqa: E402
+from registry.documents.ooxml import (BIDI_SUCCESSORS, FRENCH, SZCS_SUCCESSORS, keep_rows_together,  # noqa: E402
+                                      repeat_as_header, reproducible_docx)
 
-PHRASES = {
-    "fr": {"form": "Formulaire", "stamp": "Cachet et signature de l'institution",
-           "disclaimer": "Modèle illustratif établi par le projet à partir de sources publiques ; "
-                         "il ne remplace pas le formulaire officiel.",
-           "street": "Rue", "postal_code": "Code postal", "city": "Ville", "country": "Pays"},
-    "sr-Latn": {"form": "Obrazac", "stamp": "Pečat i potpis ustanove",
-                "disclaimer": "Ilustrativni model koji je projekat sačinio na osnovu javnih izvora; "
-                              "ne zamenjuje zvanični obrazac."},
-    "pt-BR": {"form": "Formulário", "stamp": "Carimbo e assinatura da instituição",
-              "disclaimer": "Modelo ilustrativo elaborado pelo projeto a partir de fontes públicas; "
-                            "não substitui o formulário oficial.",
-              "street": "Logradouro", "postal_code": "CEP", "city": "Cidade", "country": "País"},
-    "ar": {"form": "استمارة", "stamp": "خاتم المؤسسة وتوقيعها",
-           "disclaimer": "نموذج توضيحي أعده المشروع انطلاقا من مصادر عمومية، ولا يحل محل الاستمارة الرسمية."},
-}
 WORD_LANG = {"fr": FRENCH, "sr-Latn": "sr-Latn-RS"}  # else the tag itself (pt-BR, ar-MA)
 SHADE = "D9E2F3"
 
-
-def phrases(lang: str) -> dict[str, str]:
-    return PHRASES.get(lang) or PHRASES[lang.split("-")[0]]
 
 
 # --- DOCX ------------------------------------------------------------------------------
@@ -66,23 +47,54 @@ def complex_size(rpr, points: float) -> None:
     rpr.insert_element_before(size, *SZCS_SUCCESSORS)
 
 
-class Sheet:
-    """A bilingual document under construction: tables of two columns, French then partner."""
+# The A4 layout's fonts, installed by .ci/run (fonts-noto-core), the same as the meeting documents'
+FONT, COMPLEX_FONT = "Noto Sans", "Noto Sans Arabic"
 
-    def __init__(self, partner: str) -> None:
+
+class Sheet:
+    """A bilingual document under construction: tables of two columns, French then partner.
+    `layout` (forms/catalog_loader.py LAYOUTS): "first" rebuilds the first templates as they were;
+    "a4" sets A4 and keeps each field's rows on one page, a section's heading with its first field
+    and the signature block with the section before it."""
+
+    def __init__(self, partner: str, layout: str = "a4") -> None:
         self.partner = partner
+        self.a4 = layout == "a4"
         self.rtl = partner.split("-")[0] in ("ar", "he", "fa")
         self.doc = Document()
         section = self.doc.sections[0]
+        if self.a4:
+            section.page_width, section.page_height = Mm(210), Mm(297)  # python-docx starts from US Letter
         section.left_margin = section.right_margin = Cm(1.6)
         section.top_margin = section.bottom_margin = Cm(1.4)
         style = self.doc.styles["Normal"]
-        style.font.name, style.font.size = "Arial", Pt(9.5)
+        font, complex_font = (FONT, COMPLEX_FONT) if self.a4 else ("Arial", "Arial")
+        style.font.name, style.font.size = font, Pt(9.5)
         fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        fonts.set(qn("w:cs"), "Arial")
+        fonts.set(qn("w:cs"), complex_font)
         complex_size(style.element.get_or_add_rPr(), 9.5)
         style.paragraph_format.space_after = Pt(1)
         self.table = None
+
+    def keep(self, rows, with_next: bool = True) -> None:
+        """On A4: `rows` are not split, and stay with the row after them (the first layout had no rule)."""
+        if self.a4 and rows:
+            keep_rows_together(rows, with_next)
+
+    def rows_since(self, count: int) -> list:
+        return list(self.table.rows)[count:]
+
+    def last_paragraph(self) -> None:
+        """A document cannot end on a table: the paragraph after the last one is made 1 pt high so it
+        never spills alone onto a page of its own (the first layout's blank second pages)."""
+        paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.line_spacing = Pt(1)
+        mark = OxmlElement("w:rPr")  # an empty paragraph is as high as its mark's font
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), "2")
+        mark.append(size)
+        paragraph._p.get_or_add_pPr().insert_element_before(mark, "w:sectPr", "w:pPrChange")
 
     def new_table(self, columns: int = 2):
         self.table = self.doc.add_table(rows=0, cols=columns)
@@ -139,6 +151,15 @@ class Sheet:
 
 
 def value_rows(sheet: Sheet, spec: FieldSpec) -> None:
+    """A field's rows: its labels, then its value; on A4 they stay on one page."""
+    start = len(sheet.table.rows)
+    _value_rows(sheet, spec)
+    rows = sheet.rows_since(start)
+    sheet.keep(rows[:-1])
+    sheet.keep(rows[-1:], with_next=False)
+
+
+def _value_rows(sheet: Sheet, spec: FieldSpec) -> None:
     name, kind = spec.name, spec.type
     if kind == FieldType.checkbox:
         sheet.pair(f"{{{{ {name}|box }}}} {spec.label_fr}", f"{{{{ {name}|box }}}} {spec.label_partner}")
@@ -173,6 +194,8 @@ def rows_table(sheet: Sheet, spec: FieldSpec) -> None:
     paragraph = sheet.doc.add_paragraph()
     sheet.text(paragraph, f"{spec.label_fr} / ", "fr", bold=True)
     sheet.text(paragraph, spec.label_partner, sheet.partner, bold=True)
+    if sheet.a4:
+        paragraph.paragraph_format.keep_with_next = True  # the table's title stays with its heading row
     table = sheet.new_table(len(spec.columns))
     header = table.add_row()
     for cell, column in zip(header.cells, spec.columns, strict=True):
@@ -186,14 +209,37 @@ def rows_table(sheet: Sheet, spec: FieldSpec) -> None:
     for cell, column in zip(content.cells, spec.columns, strict=True):
         cell.paragraphs[0].add_run(CELL.get(column.type, "{{{{ row.{c} }}}}").format(c=column.name))
     table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if sheet.a4:
+        repeat_as_header(header)
+        sheet.keep([header])  # with the first row of values
+        sheet.keep([content], with_next=False)
     sheet.doc.add_paragraph()
     sheet.new_table()
+
+
+def field_rows(sheet: Sheet, manifest: FormManifest, version: VersionManifest) -> int:
+    """Sections and their fields; returns where the last section starts in the last table."""
+    sections = {s["key"]: s for s in manifest.sections}
+    current, last_section = None, len(sheet.table.rows)
+    for raw, spec in zip(version.raw_fields, version.fields, strict=True):
+        key = raw.get("section")
+        if key and key != current:
+            current = key
+            last_section = len(sheet.table.rows)
+            heading = sheet.pair(sections[key]["title_fr"], sections[key]["title_partner"], bold=True, shade=True)
+            sheet.keep([heading])  # a section's title stays with its first field
+        if spec.type == FieldType.rows:
+            rows_table(sheet, spec)
+            last_section = 0  # a new table: the block kept with the signature starts there
+        else:
+            value_rows(sheet, spec)
+    return last_section
 
 
 def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
     form, doc_text = manifest.form, manifest.document
     partner = form["partner_language"]
-    sheet = Sheet(partner)
+    sheet = Sheet(partner, version.layout)
     fr, other = PHRASES["fr"], phrases(partner)
     header = sheet.doc.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -210,132 +256,20 @@ def build_docx(manifest: FormManifest, version: VersionManifest) -> bytes:
     sheet.pair(doc_text["heading_fr"], doc_text["heading_partner"], size=8)
     sheet.pair(form["title_fr"], form["title_partner"], bold=True, size=13)
     sheet.pair(doc_text["basis_fr"], doc_text["basis_partner"], size=8)
-    sections = {s["key"]: s for s in manifest.sections}
-    current = None
-    for raw, spec in zip(version.raw_fields, version.fields, strict=True):
-        key = raw.get("section")
-        if key and key != current:
-            current = key
-            sheet.pair(sections[key]["title_fr"], sections[key]["title_partner"], bold=True, shade=True)
-        if spec.type == FieldType.rows:
-            rows_table(sheet, spec)
-        else:
-            value_rows(sheet, spec)
+    last_section = field_rows(sheet, manifest, version)
     sheet.pair(fr["stamp"], other["stamp"], bold=True, shade=True)
     stamp = sheet.merged([""])
     stamp.height = Cm(2.5)
+    # the signature block goes with the last section (who signs, where, when): never alone on a page
+    # ... and with the (1 pt) paragraph a document must end with, which alone would make a blank page
+    sheet.keep(sheet.rows_since(last_section))
+    if sheet.a4:
+        sheet.last_paragraph()
     sheet.doc.core_properties.title = f"{manifest.code} – {form['title_fr']}"
     sheet.doc.core_properties.language = f"fr, {partner}"
     out = io.BytesIO()
     sheet.doc.save(out)
     return reproducible_docx(out.getvalue())
-
-
-# --- PDF -------------------------------------------------------------------------------
-
-PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 48.0
-
-
-def _pdf_text(text: str) -> bytes:
-    raw = text.encode("cp1252")  # WinAnsiEncoding; raises for characters Helvetica cannot show
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
-class PdfSheet:
-    def __init__(self) -> None:
-        self.writer = PdfWriter()
-        self.page = self.writer.add_blank_page(PAGE_W, PAGE_H)
-        self.lines: list[bytes] = []
-        self.widgets: list = []
-        self.y = PAGE_H - MARGIN
-        font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                                 NameObject("/BaseFont"): NameObject("/Helvetica"),
-                                 NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
-        bold = DictionaryObject({**font, NameObject("/BaseFont"): NameObject("/Helvetica-Bold")})
-        self.font_ref, self.bold_ref = self.writer._add_object(font), self.writer._add_object(bold)
-
-    def write(self, text: str, size: float = 9, bold: bool = False, x: float = MARGIN) -> None:
-        self.lines.append(b"BT /%s %.1f Tf %.1f %.1f Td %s Tj ET" % (b"F2" if bold else b"F1", size, x, self.y,
-                                                                       _pdf_text(text)))
-        self.y -= size + 4
-
-    def text_field(self, name: str, width: float = PAGE_W - 2 * MARGIN, x: float = MARGIN) -> None:
-        rect = [x, self.y - 4, x + width, self.y + 12]
-        self._widget(name, rect, {NameObject("/FT"): NameObject("/Tx"), NameObject("/V"): TextStringObject(""),
-                                  NameObject("/DA"): TextStringObject("/Helv 10 Tf 0 g")})
-
-    def checkbox(self, name: str, x: float = MARGIN) -> None:
-        rect = [x, self.y - 2, x + 11, self.y + 9]
-        on = DecodedStreamObject()
-        on.set_data(b"0 g 1.2 w 2 2 m 9 9 l 2 9 m 9 2 l S")
-        on.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                   NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(11), FloatObject(11)])})
-        off = DecodedStreamObject()
-        off.set_data(b"")
-        off.update({k: v for k, v in on.items() if k != "/Length"})
-        appearance = DictionaryObject({NameObject("/N"): DictionaryObject({
-            NameObject("/Yes"): self.writer._add_object(on), NameObject("/Off"): self.writer._add_object(off)})})
-        self._widget(name, rect, {NameObject("/FT"): NameObject("/Btn"), NameObject("/V"): NameObject("/Off"),
-                                  NameObject("/AS"): NameObject("/Off"), NameObject("/AP"): appearance})
-
-    def _widget(self, name: str, rect: list[float], extra: dict) -> None:
-        widget = DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/T"): TextStringObject(name), NameObject("/F"): NumberObject(4),
-            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
-            NameObject("/MK"): DictionaryObject({NameObject("/BC"): ArrayObject([FloatObject(0.6)] * 3)}),
-            NameObject("/P"): self.page.indirect_reference, **extra})
-        self.widgets.append(self.writer._add_object(widget))
-        self.y -= 22
-
-    def finish(self, title: str) -> bytes:
-        content = DecodedStreamObject()
-        content.set_data(b"\n".join(self.lines))
-        self.page[NameObject("/Contents")] = self.writer._add_object(content)
-        fonts = DictionaryObject({NameObject("/F1"): self.font_ref, NameObject("/F2"): self.bold_ref,
-                                  NameObject("/Helv"): self.font_ref})
-        self.page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
-        self.page[NameObject("/Annots")] = ArrayObject(self.widgets)
-        self.writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
-            NameObject("/Fields"): ArrayObject(self.widgets), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
-            NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/Helv"): self.font_ref})}),
-            NameObject("/NeedAppearances"): BooleanObject(True)})
-        self.writer.add_metadata({"/Title": title, "/Producer": "liaison-registry build_templates.py"})
-        out = io.BytesIO()
-        self.writer.write(out)
-        return out.getvalue()
-
-
-def build_pdf(manifest: FormManifest, version: VersionManifest) -> bytes:
-    form, doc_text = manifest.form, manifest.document
-    fr, other = PHRASES["fr"], phrases(form["partner_language"])
-    sheet = PdfSheet()
-    sheet.write(f"{fr['form']} / {other['form']} {manifest.code}", size=9, bold=True)
-    sheet.write(f"{doc_text['heading_fr']} / {doc_text['heading_partner']}", size=8)
-    sheet.y -= 6
-    sheet.write(form["title_fr"], size=14, bold=True)
-    sheet.write(form["title_partner"], size=14, bold=True)
-    sheet.write(doc_text["basis_fr"], size=7.5)
-    sheet.write(doc_text["basis_partner"], size=7.5)
-    sheet.y -= 8
-    for spec in version.fields:
-        if spec.type == FieldType.checkbox:
-            sheet.checkbox(spec.name)
-            sheet.y += 22 - 2
-            sheet.write(f"{spec.label_fr} / {spec.label_partner}", x=MARGIN + 16)
-            sheet.y -= 6
-            continue
-        sheet.write(f"{spec.label_fr} / {spec.label_partner}" + (" *" if spec.required else ""), bold=True)
-        if spec.type == FieldType.address:
-            for part in ADDRESS_PARTS:
-                sheet.write(f"{fr[part]} / {other[part]}", size=7)
-                sheet.text_field(f"{spec.name}.{part}")
-        else:
-            sheet.text_field(spec.name)
-    sheet.y -= 4
-    sheet.write(fr["disclaimer"], size=6.5)
-    sheet.write(other["disclaimer"], size=6.5)
-    return sheet.finish(f"{manifest.code} – {form['title_fr']}")
 
 
 # --- main --------------------------------------------------------------------------------

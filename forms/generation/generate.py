@@ -1,10 +1,8 @@
 """Resolve the version that applies, check the data, render, convert: one document."""
 
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from threading import Lock
 
 from sqlmodel import Session
 
@@ -13,6 +11,7 @@ from forms.generation.jobs import MEDIA_TYPES, RenderJob, job_for, pdf_form_valu
 from forms.models import Form, FormVersion
 from forms.queries import find_form, form_on_date
 from registry import i18n
+from registry.caching import LruCache
 from registry.documents.pdf_fill import fill_pdf_form
 from registry.documents.provenance import pdf_from_docx, stamp_pdf
 from registry.labels import mark
@@ -91,24 +90,8 @@ def render(job: RenderJob, data: dict, fmt: str, pool, converter) -> bytes:
     return pdf_from_docx(converter, docx) if fmt == "pdf" else docx
 
 
-class BlankCache:
+class BlankCache(LruCache):
     """Blank documents of a published version never change: built once per (sha256, format)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._lock, self._size = Lock(), size
-
-    def get_or_build(self, key: tuple[str, str], build) -> bytes:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        data = build()
-        with self._lock:
-            self._items[key] = data
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return data
 
 
 def blank(session: Session, code: str, on: date, fmt: str, pool, converter, cache: BlankCache) -> GeneratedFile:

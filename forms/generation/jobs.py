@@ -6,6 +6,7 @@ from datetime import date
 from forms.fields import parse_fields
 from forms.models import Form, FormVersion
 from forms.rendering import context_from, pdf_values
+from registry.documents.pdf_fill import PdfValue
 from registry.documents.provenance import Provenance
 from registry.documents.render import render_docx
 
@@ -43,8 +44,8 @@ def render_filled_docx(job: RenderJob, data: dict) -> bytes:
     return render_docx(job.template, context, job.partner_language, job.provenance_record, job.title)
 
 
-def pdf_form_values(job: RenderJob, data: dict) -> dict[str, str]:
-    return pdf_values(parse_fields(job.fields), data)
+def pdf_form_values(job: RenderJob, data: dict) -> dict[str, PdfValue]:
+    return pdf_values(parse_fields(job.fields), data, job.partner_language)
 
 
 def render_filled_docx_chunk(job: RenderJob, rows: list[dict]) -> list[bytes]:

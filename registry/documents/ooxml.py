@@ -113,3 +113,42 @@ def reproducible_docx(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, src.read(member))
     return out.getvalue()
+
+
+# --- pagination: what a page break may not separate ------------------------------------------
+
+# w:tblPr children that come after w:tblCellMar (CT_TblPr)
+CELL_MARGIN_SUCCESSORS = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def keep_rows_together(rows, with_next: bool = True) -> None:
+    """Rows that no page break splits (w:cantSplit) and, with `with_next`, that stay on the page of
+    the row after them (w:keepNext on their paragraphs: Word and LibreOffice move the rows together)."""
+    for row in rows:
+        properties = row._tr.get_or_add_trPr()
+        if properties.find(qn("w:cantSplit")) is None:
+            properties.append(OxmlElement("w:cantSplit"))  # CT_TrPr's children are a choice: any order
+        if with_next:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+
+
+def repeat_as_header(row) -> None:
+    """A table's heading row, printed again at the top of each page the table runs onto."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def cell_margins(table, top: int, bottom: int, left: int, right: int) -> None:
+    """The table's default cell padding, in twentieths of a point (w:tblCellMar)."""
+    properties = table._tbl.tblPr
+    existing = properties.find(qn("w:tblCellMar"))
+    if existing is not None:
+        properties.remove(existing)
+    margins = OxmlElement("w:tblCellMar")
+    for side, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(value))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    properties.insert_element_before(margins, *CELL_MARGIN_SUCCESSORS)

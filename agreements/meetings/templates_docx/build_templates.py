@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, reproducible_docx
+from registry.documents.ooxml import BIDI_SUCCESSORS, FRENCH, cell_margins, reproducible_docx
 
 HERE = Path(__file__).parent
 
@@ -55,7 +55,8 @@ def new_document() -> Document:
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin = section.bottom_margin = Cm(1.8)
     style = document.styles["Normal"]
-    style.font.name = "DejaVu Sans"
+    style.font.name = "Noto Sans"  # the forms' font (forms/catalog/build_templates.py FONT)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), "Noto Sans Arabic")
     style.font.size = Pt(10)
     language(style.element.get_or_add_rPr(), FRENCH)
     footer = section.footer.paragraphs[0]
@@ -84,6 +85,11 @@ def cell_text(cell, text: str, bold: bool = False, partner: bool = False) -> Non
         in_partner_language(cell.paragraphs[0])
 
 
+def padded(table) -> None:
+    """Text clear of the cell borders: 2 pt above and below, 4.25 pt (0.15 cm) on the sides."""
+    cell_margins(table, top=40, bottom=40, left=85, right=85)
+
+
 def loop_table(document, headers: list[str] | None, loop: str, cells: list[str], widths: list[float] | None = None,
                partner: tuple[str, ...] = ()):
     """A table whose body repeats one row: [header], `{%tr for %}`, content, `{%tr endfor %}`.
@@ -91,6 +97,7 @@ def loop_table(document, headers: list[str] | None, loop: str, cells: list[str],
     offset = 1 if headers else 0
     table = document.add_table(rows=3 + offset, cols=len(cells))
     table.style = "Table Grid"
+    padded(table)
     for cell, header in zip(table.rows[0].cells if headers else [], headers or []):
         cell_text(cell, header, bold=True, partner=header in partner)
     table.rows[offset].cells[0].text = "{%tr " + loop + " %}"
@@ -115,6 +122,7 @@ def header_block(document, heading_key: str, side_by_side: bool) -> None:
     if side_by_side:
         table = document.add_table(rows=4, cols=2)
         table.style = "Table Grid"
+        padded(table)
         rows = [("{{ L." + heading_key + " }}", "{{ P." + heading_key + " }}"),
                 ("{{ title_fr }}", "{{ title_partner }}"),
                 ("{{ L.dates }} : {{ dates_fr }}", "{{ P.dates }}: {{ dates_partner }}"),
