@@ -16,6 +16,7 @@ STATUS_LABELS = {
     "in_force": mark("In force"),
     "terminated": mark("Terminated"),
     "superseded": mark("Superseded"),
+    "date_unknown": mark("Date unknown"),
 }
 
 LINK_LABELS = {

@@ -1,7 +1,6 @@
 """HTML pages of the agreements: home, country (timeline, coverage), instrument (chain of texts), history."""
 
 from datetime import date
-from itertools import groupby
 from typing import Annotated
 
 from litestar import Controller, Request, get
@@ -36,24 +35,8 @@ LABELS = dict(kinds=KIND_LABELS, statuses=STATUS_LABELS, risks=RISK_LABELS, conf
               links=LINK_LABELS, inverse_links=INVERSE_LINK_LABELS)
 
 
-def main_instruments(items: list) -> list:
-    """The agreements themselves; arrangements and amendments are on the country page."""
-    return [i for i in items if i.instrument.kind == "agreement"] or items
-
-
 class AgreementPages(Controller):
     include_in_schema = False
-
-    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)])
-    def home(self, db_session: NamedDependency[Session], on: FromQuery[str | None] = None) -> Template:
-        as_of = parse_date("on", on, date.today())
-        countries = {c.code: c for c in db_session.exec(select(Country)).all()}
-        items = with_status(db_session, list_instruments(db_session), as_of)
-        by_country = [(countries[code], main_instruments(list(group)))
-                      for code, group in groupby(items, key=lambda i: i.instrument.country_code)]
-        by_country.sort(key=lambda pair: pair[0].name_fr)
-        return Template("agreements/home.html", context=dict(by_country=by_country, as_of=as_of,
-                                                             total=len(items), **LABELS))
 
     @get("/countries/{code:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def country(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],

@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from registry import i18n
+from registry.labels import mark
 from registry.web.i18n_middleware import INTERFACE_LOCALE, request_locale
 
 
@@ -85,6 +86,35 @@ def _lang_url(context, code: str) -> str:
     return request.url.path + "?" + urlencode([*params, ("lang", code)])
 
 
+# The sections of the main menu: (key, address, label); search is the box beside them
+SITE_SECTIONS = (
+    ("countries", "/countries", mark("Countries")),
+    ("forms", "/forms", mark("Forms")),
+    ("meetings", "/meetings", mark("Meetings")),
+    ("decisions", "/decisions", mark("Decisions")),
+)
+# The footer's offer of the other interface language, written in that language
+UI_LANGUAGE_OFFERS = {"fr": "Version française", "en": "English version"}
+
+
+def section_of(path: str) -> str | None:
+    """The menu section a page belongs to, for aria-current: '/countries/RS/decisions' -> 'decisions'."""
+    if path == "/decisions" or path.endswith("/decisions"):
+        return "decisions"
+    for key in ("countries", "forms", "meetings", "search"):
+        if path == f"/{key}" or path.startswith(f"/{key}/"):
+            return key
+    if path.startswith("/instruments"):
+        return "countries"
+    return None
+
+
+@pass_context
+def _site_section(context) -> str | None:
+    request = context.get("request")
+    return section_of(request.url.path) if request is not None else None
+
+
 def in_lang(text, lang: str) -> Markup:
     """`text` in a span naming its language and direction (isolated from the text around it)."""
     tag = i18n.canonical_tag(lang)
@@ -108,7 +138,8 @@ def configure_engine(engine: JinjaTemplateEngine) -> None:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     env.globals.update(current_locale=_current_locale, text_direction=i18n.text_direction, lang_url=_lang_url,
-                       ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang)
+                       ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang,
+                       site_sections=SITE_SECTIONS, site_section=_site_section, ui_language_offers=UI_LANGUAGE_OFFERS)
     env.filters.update(date=_date, date_range=_date_range, number=_number, amount=_amount, country_name=_country_name,
                        in_lang=in_lang)
 
