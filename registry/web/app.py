@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.edit_pages import InstrumentEditPages
     from agreements.meetings.controllers import FollowUpController, MeetingController
     from agreements.meetings.edit_pages import MeetingEditPages
+    from agreements.meetings.index_pages import MeetingIndexPages
     from agreements.meetings.pages import MeetingPages
     from agreements.home_page import HomePages
     from agreements.pages import AgreementPages
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             InstrumentEditPages,
             MeetingController,
             FollowUpController,
+            MeetingIndexPages,
             MeetingPages,
             MeetingEditPages,
             FormApiController,
