@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from agreements.controllers import get_country_or_404
 from agreements.history_api import compare
-from agreements.labels import INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
+from agreements.labels import DATED_KIND_LABELS, INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
 from agreements.meetings.labels import KIND_LABELS as MEETING_KINDS
 from agreements.meetings.labels import STATUS_LABELS as MEETING_STATUSES
 from agreements.meetings.pages import country_sessions
@@ -55,13 +55,14 @@ class AgreementPages(Controller):
         title = i18n.gettext(locale, mark("Timeline of the instruments with %(country)s"),
                              country=i18n.country_name(country.code, locale))
         return Template("agreements/country.html", context=dict(
-            country=country, items=items, as_of=as_of, bodies=bodies, institutions=institutions,
+            country=country, items=items, shown=[i for i in items if i.status.existed],
+            later=sum(not i.status.existed for i in items), as_of=as_of, bodies=bodies, institutions=institutions,
             coverage=risk_coverage(items), timeline=render_timeline(lanes, date.today(), title, as_of),
             sessions=sessions, meeting_kinds=MEETING_KINDS, meeting_statuses=MEETING_STATUSES, **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
-    def instrument(self, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
-                   on: FromQuery[str | None] = None) -> Template:
+    def instrument(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
+                   slug: FromPath[str], on: FromQuery[str | None] = None) -> Template:
         instrument = instrument_by_slug_or_404(db_session, code, slug)
         as_of = parse_date("on", on, date.today())
         (item,) = with_status(db_session, [instrument], as_of)
@@ -69,18 +70,27 @@ class AgreementPages(Controller):
                                 .order_by(OfficialText.language, OfficialText.id.desc())).all()
         return Template("agreements/instrument.html", context=dict(
             item=item, instrument=instrument, as_of=as_of, tree=link_tree(db_session, instrument), texts=texts,
+            short_name=short_name(instrument, request_locale(request)),
             revisions=revisions_of(db_session, instrument.id), **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}/history", sync_to_thread=True,
          guards=[requires(Permission.read_public)])
-    def history(self, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
+    def history(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
                 from_version: Annotated[int | None, FromQuery] = None,
                 to_version: Annotated[int | None, FromQuery] = None) -> Template:
         instrument = instrument_by_slug_or_404(db_session, code, slug)
         revisions = revisions_of(db_session, instrument.id)
         compared = compare(revisions, from_version or max(1, instrument.version - 1), to_version or instrument.version)
         return Template("agreements/history.html", context=dict(
-            instrument=instrument, revisions=revisions, compared=compared, **LABELS))
+            instrument=instrument, revisions=revisions, compared=compared,
+            short_name=short_name(instrument, request_locale(request)), **LABELS))
+
+
+def short_name(instrument: Instrument, locale: str) -> str:
+    """How a breadcrumb names an instrument: its kind and date ("Accord du 6 novembre 2014")."""
+    if instrument.signed_on is None:
+        return i18n.gettext(locale, KIND_LABELS[instrument.kind])
+    return i18n.gettext(locale, DATED_KIND_LABELS[instrument.kind], date=i18n.format_date(instrument.signed_on, locale))
 
 
 def instrument_by_slug_or_404(session: Session, code: str, slug: str):

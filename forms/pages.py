@@ -72,7 +72,7 @@ class FormPages(Controller):
         return Template("forms/catalog.html", context=dict(
             groups=groups, countries=countries, country_codes=with_forms, instruments=instruments, as_of=as_of,
             selected=dict(country=country or "", risk=risk or "", status=status or "", instrument=instrument or ""),
-            state_names=FormState.ALL, total=len(items), **LABELS))
+            state_names=FormState.ALL, total=len(items), illustrative=sum(i.form.illustrative for i in items), **LABELS))
 
     @get("/forms/{code:str}", sync_to_thread=True, guards=READ)
     def form(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
@@ -93,6 +93,7 @@ class FormPages(Controller):
             timeline=render_timeline(lanes, date.today(), title, as_of) if lanes else None,
             current=lambda v: current_validations(v, item.validations.get(v.id, [])),
             decisions=decisions, may_fill=current_principal(request).can(Permission.generate_documents),
+            signed_in=current_principal(request).is_authenticated, staff=current_principal(request).can(Permission.read_staff),
             fields_of=lambda v: [FieldSpec.model_validate(f) for f in v.fields], **LABELS))
 
     @get("/forms/{code:str}/compare", sync_to_thread=True, guards=READ)

@@ -13,8 +13,10 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from registry import i18n
+from registry.collation import sorted_names
 from registry.labels import mark
 from registry.web.i18n_middleware import INTERFACE_LOCALE, request_locale
+from registry.web.sources import source_links
 
 
 def _locale(context) -> str:
@@ -69,6 +71,20 @@ def _amount(context, value, currency: str = "EUR") -> str:
 @pass_context
 def _country_name(context, code: str) -> str:
     return i18n.country_name(code, _locale(context))
+
+
+@pass_context
+def _by_country_name(context, items) -> list:
+    """Countries (codes or objects with a `code`) in the page language's alphabetical order of
+    their names: `{% for c in countries|by_country_name %}{{ c.code|country_name }}`."""
+    locale = _locale(context)
+    return sorted_names(items, lambda item: i18n.country_name(getattr(item, "code", item), locale), locale)
+
+
+@pass_context
+def _language_name(context, tag: str) -> str:
+    """'sr-Latn' -> 'serbe (latin)' on a French page: a language as people name it, never its tag."""
+    return i18n.language_name(tag, _locale(context)) if tag else ""
 
 
 @pass_context
@@ -141,7 +157,8 @@ def configure_engine(engine: JinjaTemplateEngine) -> None:
                        ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang,
                        site_sections=SITE_SECTIONS, site_section=_site_section, ui_language_offers=UI_LANGUAGE_OFFERS)
     env.filters.update(date=_date, date_range=_date_range, number=_number, amount=_amount, country_name=_country_name,
-                       in_lang=in_lang)
+                       in_lang=in_lang, source_links=source_links, language_name=_language_name,
+                       by_country_name=_by_country_name)
 
 
 def template_config(directories: list[Path]) -> TemplateConfig:
