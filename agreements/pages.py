@@ -58,6 +58,7 @@ class AgreementPages(Controller):
             country=country, items=items, shown=[i for i in items if i.status.existed],
             later=sum(not i.status.existed for i in items), as_of=as_of, bodies=bodies, institutions=institutions,
             coverage=risk_coverage(items), timeline=render_timeline(lanes, date.today(), title, as_of),
+            may_edit=current_principal(request).can(Permission.edit_instruments),
             sessions=sessions, meeting_kinds=MEETING_KINDS, meeting_statuses=MEETING_STATUSES, **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
@@ -71,6 +72,7 @@ class AgreementPages(Controller):
         return Template("agreements/instrument.html", context=dict(
             item=item, instrument=instrument, as_of=as_of, tree=link_tree(db_session, instrument), texts=texts,
             short_name=short_name(instrument, request_locale(request)),
+            may_edit=current_principal(request).can(Permission.edit_instruments),
             revisions=revisions_of(db_session, instrument.id), **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}/history", sync_to_thread=True,

@@ -29,8 +29,10 @@ def source_part(part: str) -> Markup:
         url, after = match.group(0), part[match.end():]
         title = TITLE_AFTER.match(after)
         out += escape(part[position:match.start()])
-        name = title.group(1).strip() if title else site_name(url)
-        out += Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, name)
+        if title:
+            out += Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, title.group(1).strip())
+        else:  # a site's name is an identifier, in no language (lang="zxx", as codes are)
+            out += Markup('<a href="{}" rel="noopener noreferrer" lang="zxx">{}</a>').format(url, site_name(url))
         position = match.end() + (title.end() if title else 0)
     return out + escape(part[position:])
 
