@@ -26,7 +26,7 @@ from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.labels import CONFIDENCE_LABELS, RISK_LABELS, mark
-from registry.models import Country, Institution, LiaisonBody
+from registry.models import Institution, LiaisonBody
 from registry.web.i18n_middleware import request_locale
 from registry.web.params import parse_date
 from registry.web.timeline import render_timeline

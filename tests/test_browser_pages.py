@@ -194,8 +194,8 @@ def keyboard_log_in(page, base_url: str, credentials: tuple[str, str], next_path
     page.keyboard.type(credentials[0])
     page.keyboard.press("Tab")
     page.keyboard.type(credentials[1])
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_a_reader_skips_to_the_content_and_sees_where_the_focus_is(browser, live):
@@ -229,20 +229,24 @@ def test_a_fund_corrects_a_refused_form_with_the_keyboard(browser, live, account
         page.keyboard.type(accounts["caisse"][0])
         page.keyboard.press("Tab")
         page.keyboard.type(accounts["caisse"][1])
-        page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/forms/SE-121-01/fill\?on="))  # back where the fund was going
         fill_posting_certificate(page)  # the required fields, as the other journeys type them
-        tab_to(page, "[id='worker.birth_date']")
-        page.keyboard.type("03122999")  # a date in the future, typed in the date input
+        # the birth date's input has max=today, so the browser itself refuses a future one; an end
+        # before the start is the server's to refuse
+        assert page.locator("[id='worker.birth_date']").get_attribute("max")
+        tab_to(page, "[id='posting.end']")
+        page.locator("[id='posting.end']").fill("2024-01-31")  # the posting started on 1 February 2024
         tab_to(page, "form.fill button[type=submit]")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         page.locator(".error-summary").wait_for()
-        tab_to(page, ".error-summary a[href='#worker.birth_date']")
+        tab_to(page, ".error-summary a[href='#posting.end']")
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "worker.birth_date"
-        assert page.locator("#worker\\.birth_date-error").text_content() == "une date de naissance ne peut pas être dans le futur"
-        assert page.locator("[id='worker.birth_date']").get_attribute("aria-invalid") == "true"
+        assert page.evaluate("document.activeElement.id") == "posting.end"
+        assert page.locator("#posting\\.end-error").text_content() == "la fin ne peut pas précéder le début (2024-02-01)"
+        assert page.locator("[id='posting.end']").get_attribute("aria-invalid") == "true"
     finally:
         context.close()
 

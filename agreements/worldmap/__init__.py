@@ -25,7 +25,7 @@ FROM_STATUS = {Status.signed: "signed", Status.terminated: "ended", Status.super
                Status.date_unknown: "date_unknown"}
 # a European inset: its countries are a few pixels wide on the world map
 EUROPE_VIEW = (455.0, 40.0, 135.0, 80.0)
-WORLD_VIEW = None
+WORLD_VIEW = None  # the whole map
 MIN_VISIBLE = 4.0  # map units: smaller partners get a round marker, so they can be seen and hit
 
 
@@ -105,9 +105,3 @@ def _shape(code: str, shape: dict, partner: MapCountry | None, scale: float, int
     tab = '' if interactive else ' tabindex="-1"'
     return Markup('<a href="{}" aria-label="{}" data-country="{}" data-category="{}"{}><title>{}</title>{}</a>').format(
         partner.url, name, code, partner.category, Markup(tab), name, body)
-
-
-def legend_items() -> list[tuple[str, str]]:
-    return list(CATEGORY_LABELS.items())
-
-
