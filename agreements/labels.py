@@ -16,6 +16,16 @@ STATUS_LABELS = {
     "in_force": mark("In force"),
     "terminated": mark("Terminated"),
     "superseded": mark("Superseded"),
+    "date_unknown": mark("Date unknown"),
+}
+
+# how a breadcrumb names an instrument: "Agreement of 6 November 2014" ("Accord du 6 novembre 2014")
+DATED_KIND_LABELS = {
+    "agreement": mark("Agreement of %(date)s"),
+    "administrative_arrangement": mark("Administrative arrangement of %(date)s"),
+    "amendment": mark("Amendment of %(date)s"),
+    "protocol": mark("Protocol of %(date)s"),
+    "exchange_of_letters": mark("Exchange of letters of %(date)s"),
 }
 
 LINK_LABELS = {

@@ -1,7 +1,6 @@
 """HTML pages of the agreements: home, country (timeline, coverage), instrument (chain of texts), history."""
 
 from datetime import date
-from itertools import groupby
 from typing import Annotated
 
 from litestar import Controller, Request, get
@@ -13,7 +12,7 @@ from sqlmodel import Session, select
 
 from agreements.controllers import get_country_or_404
 from agreements.history_api import compare
-from agreements.labels import INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
+from agreements.labels import DATED_KIND_LABELS, INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
 from agreements.meetings.labels import KIND_LABELS as MEETING_KINDS
 from agreements.meetings.labels import STATUS_LABELS as MEETING_STATUSES
 from agreements.meetings.pages import country_sessions
@@ -27,7 +26,7 @@ from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.labels import CONFIDENCE_LABELS, RISK_LABELS, mark
-from registry.models import Country, Institution, LiaisonBody
+from registry.models import Institution, LiaisonBody
 from registry.web.i18n_middleware import request_locale
 from registry.web.params import parse_date
 from registry.web.timeline import render_timeline
@@ -36,24 +35,8 @@ LABELS = dict(kinds=KIND_LABELS, statuses=STATUS_LABELS, risks=RISK_LABELS, conf
               links=LINK_LABELS, inverse_links=INVERSE_LINK_LABELS)
 
 
-def main_instruments(items: list) -> list:
-    """The agreements themselves; arrangements and amendments are on the country page."""
-    return [i for i in items if i.instrument.kind == "agreement"] or items
-
-
 class AgreementPages(Controller):
     include_in_schema = False
-
-    @get("/", sync_to_thread=True, guards=[requires(Permission.read_public)])
-    def home(self, db_session: NamedDependency[Session], on: FromQuery[str | None] = None) -> Template:
-        as_of = parse_date("on", on, date.today())
-        countries = {c.code: c for c in db_session.exec(select(Country)).all()}
-        items = with_status(db_session, list_instruments(db_session), as_of)
-        by_country = [(countries[code], main_instruments(list(group)))
-                      for code, group in groupby(items, key=lambda i: i.instrument.country_code)]
-        by_country.sort(key=lambda pair: pair[0].name_fr)
-        return Template("agreements/home.html", context=dict(by_country=by_country, as_of=as_of,
-                                                             total=len(items), **LABELS))
 
     @get("/countries/{code:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def country(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
@@ -72,13 +55,15 @@ class AgreementPages(Controller):
         title = i18n.gettext(locale, mark("Timeline of the instruments with %(country)s"),
                              country=i18n.country_name(country.code, locale))
         return Template("agreements/country.html", context=dict(
-            country=country, items=items, as_of=as_of, bodies=bodies, institutions=institutions,
+            country=country, items=items, shown=[i for i in items if i.status.existed],
+            later=sum(not i.status.existed for i in items), as_of=as_of, bodies=bodies, institutions=institutions,
             coverage=risk_coverage(items), timeline=render_timeline(lanes, date.today(), title, as_of),
+            may_edit=current_principal(request).can(Permission.edit_instruments),
             sessions=sessions, meeting_kinds=MEETING_KINDS, meeting_statuses=MEETING_STATUSES, **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
-    def instrument(self, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
-                   on: FromQuery[str | None] = None) -> Template:
+    def instrument(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
+                   slug: FromPath[str], on: FromQuery[str | None] = None) -> Template:
         instrument = instrument_by_slug_or_404(db_session, code, slug)
         as_of = parse_date("on", on, date.today())
         (item,) = with_status(db_session, [instrument], as_of)
@@ -86,18 +71,28 @@ class AgreementPages(Controller):
                                 .order_by(OfficialText.language, OfficialText.id.desc())).all()
         return Template("agreements/instrument.html", context=dict(
             item=item, instrument=instrument, as_of=as_of, tree=link_tree(db_session, instrument), texts=texts,
+            short_name=short_name(instrument, request_locale(request)),
+            may_edit=current_principal(request).can(Permission.edit_instruments),
             revisions=revisions_of(db_session, instrument.id), **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}/history", sync_to_thread=True,
          guards=[requires(Permission.read_public)])
-    def history(self, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
+    def history(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str], slug: FromPath[str],
                 from_version: Annotated[int | None, FromQuery] = None,
                 to_version: Annotated[int | None, FromQuery] = None) -> Template:
         instrument = instrument_by_slug_or_404(db_session, code, slug)
         revisions = revisions_of(db_session, instrument.id)
         compared = compare(revisions, from_version or max(1, instrument.version - 1), to_version or instrument.version)
         return Template("agreements/history.html", context=dict(
-            instrument=instrument, revisions=revisions, compared=compared, **LABELS))
+            instrument=instrument, revisions=revisions, compared=compared,
+            short_name=short_name(instrument, request_locale(request)), **LABELS))
+
+
+def short_name(instrument: Instrument, locale: str) -> str:
+    """How a breadcrumb names an instrument: its kind and date ("Accord du 6 novembre 2014")."""
+    if instrument.signed_on is None:
+        return i18n.gettext(locale, KIND_LABELS[instrument.kind])
+    return i18n.gettext(locale, DATED_KIND_LABELS[instrument.kind], date=i18n.format_date(instrument.signed_on, locale))
 
 
 def instrument_by_slug_or_404(session: Session, code: str, slug: str):

@@ -11,6 +11,8 @@ class Status(StrEnum):
     in_force = "in_force"
     terminated = "terminated"
     superseded = "superseded"
+    # no date at all recorded (rows the sources name without dates): whether it applies is unknown
+    date_unknown = "date_unknown"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class DatedStatus:
     def applies(self) -> bool:
         return self.status is Status.in_force
 
+    @property
+    def existed(self) -> bool:
+        """False for an instrument signed after the date asked: views as of that date leave it out
+        (it did not exist then; a jurist does not read it as "not yet signed")."""
+        return self.status is not Status.not_yet_signed
+
 
 def status_on(
     on: date,
@@ -34,9 +42,10 @@ def status_on(
 ) -> DatedStatus:
     """Status on `on`. `superseded` says a superseding instrument exists for the same country.
 
-    An instrument with no entry-into-force date, signed on or before `on` (or with no date at
-    all) and not terminated is taken as in force, flagged `in_force_date_unknown`: the reference data leaves that date
-    empty for old conventions that do apply (e.g. the 1950 Yugoslav convention for Bosnia).
+    An instrument with no entry-into-force date, signed on or before `on` and not terminated is
+    taken as in force, flagged `in_force_date_unknown`: the reference data leaves that date empty
+    for old conventions that do apply (e.g. the 1950 Yugoslav convention for Bosnia). One with no
+    date at all is `date_unknown`: nothing says it was ever signed, so it is not shown in force.
     """
     if terminated_on is not None and on >= terminated_on:
         return DatedStatus(Status.superseded if superseded else Status.terminated)
@@ -46,6 +55,8 @@ def status_on(
         if signed_on is not None and on < signed_on:
             return DatedStatus(Status.not_yet_signed)
         return DatedStatus(Status.signed)
-    if signed_on is not None and on < signed_on:
+    if signed_on is None:
+        return DatedStatus(Status.date_unknown)
+    if on < signed_on:
         return DatedStatus(Status.not_yet_signed)
     return DatedStatus(Status.in_force, in_force_date_unknown=True)

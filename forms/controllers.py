@@ -182,8 +182,10 @@ class FormApiController(Controller):
         form = form_or_404(db_session, code)
         return version_response(request, db_session, form, version_or_404(request, db_session, form, number))
 
-    @get("/{code:str}/versions/{number:int}/template", sync_to_thread=True, guards=READ,
-         summary="The template file of a version (DOCX or fillable PDF)")
+    # staff only: the raw template (docxtpl tags, field names) is a tool for those who maintain the
+    # forms; the public and the funds download the blank form (/blank), made from it
+    @get("/{code:str}/versions/{number:int}/template", sync_to_thread=True, guards=[requires(Permission.read_staff)],
+         summary="The template file of a version (DOCX or fillable PDF), for staff")
     def template(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
                  number: FromPath[int]) -> Response[bytes]:
         form = form_or_404(db_session, code)

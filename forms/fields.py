@@ -143,13 +143,47 @@ def check_nir(value: str) -> str:
 REQUIRED = mark("required")
 EXPECTED_NUMBER = mark("expected a number")
 
-def validate_values(fields: list[FieldSpec], data: dict) -> dict[str, str]:
+BIRTH_IN_FUTURE = mark("a date of birth cannot be in the future")
+END_BEFORE_START = mark("the end cannot be before the start (%(start)s)")
+# Date rules read from the field names the catalog uses, so no schema (and no published version's
+# content) changes: a field named …birth_date is not in the future; …end / …end_date is not
+# before its sibling …start / …start_date.
+END_STARTS = {"end": "start", "end_date": "start_date"}
+
+
+def validate_values(fields: list[FieldSpec], data: dict, today: date | None = None) -> dict[str, str]:
     """Errors by field path ('periods[2].start'); empty when the data fits the schema."""
     errors: dict[str, str] = {}
     for spec in fields:
         present, value = _lookup(data, spec.name)
         _check(spec, spec.name, value if present else None, errors)
+    _check_dates(fields, data, errors, today or date.today())
     return errors
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _check_dates(fields: list[FieldSpec], data: dict, errors: dict, today: date) -> None:
+    names = {spec.name for spec in fields if spec.type == FieldType.date}
+    for name in names - set(errors):
+        value = _as_date(_lookup(data, name)[1])
+        if value is None:
+            continue
+        prefix, _, last = name.rpartition(".")
+        start_name = f"{prefix}.{END_STARTS[last]}" if prefix and last in END_STARTS else END_STARTS.get(last)
+        if last.endswith("birth_date") and value > today:
+            errors[name] = Problem(BIRTH_IN_FUTURE)
+        elif start_name in names and start_name not in errors:
+            start = _as_date(_lookup(data, start_name)[1])
+            if start is not None and value < start:
+                errors[name] = Problem(END_BEFORE_START, start=start.isoformat())
 
 
 def _lookup(data: dict, dotted: str) -> tuple[bool, object]:

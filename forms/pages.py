@@ -23,6 +23,7 @@ from registry import i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
+from registry.collation import sorted_names
 from registry.labels import RISK_LABELS, mark
 from registry.models import Country
 from registry.web.i18n_middleware import request_locale
@@ -55,7 +56,7 @@ class FormPages(Controller):
     include_in_schema = False
 
     @get("/forms", sync_to_thread=True, guards=READ)
-    def catalog(self, db_session: NamedDependency[Session], country: FromQuery[str | None] = None,
+    def catalog(self, request: Request, db_session: NamedDependency[Session], country: FromQuery[str | None] = None,
                 instrument: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
                 status: FromQuery[str | None] = None, on: FromQuery[str | None] = None) -> Template:
         as_of = parse_date("on", on, date.today())
@@ -68,11 +69,13 @@ class FormPages(Controller):
                             key=lambda code: countries[code].name_fr)
         instruments = {i.id: i for i in db_session.exec(
             select(Instrument).where(Instrument.id.in_([item.form.instrument_id for item in items]))).all()}
-        groups = [(countries[code], list(group)) for code, group in groupby(items, key=lambda i: i.form.country_code)]
+        locale = request_locale(request)
+        groups = sorted_names([(countries[code], list(group)) for code, group in groupby(items, key=lambda i: i.form.country_code)],
+                              lambda pair: i18n.country_name(pair[0].code, locale), locale)
         return Template("forms/catalog.html", context=dict(
             groups=groups, countries=countries, country_codes=with_forms, instruments=instruments, as_of=as_of,
             selected=dict(country=country or "", risk=risk or "", status=status or "", instrument=instrument or ""),
-            state_names=FormState.ALL, total=len(items), **LABELS))
+            state_names=FormState.ALL, total=len(items), illustrative=sum(i.form.illustrative for i in items), **LABELS))
 
     @get("/forms/{code:str}", sync_to_thread=True, guards=READ)
     def form(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
@@ -93,6 +96,7 @@ class FormPages(Controller):
             timeline=render_timeline(lanes, date.today(), title, as_of) if lanes else None,
             current=lambda v: current_validations(v, item.validations.get(v.id, [])),
             decisions=decisions, may_fill=current_principal(request).can(Permission.generate_documents),
+            signed_in=current_principal(request).is_authenticated, staff=current_principal(request).can(Permission.read_staff),
             fields_of=lambda v: [FieldSpec.model_validate(f) for f in v.fields], **LABELS))
 
     @get("/forms/{code:str}/compare", sync_to_thread=True, guards=READ)

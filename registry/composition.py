@@ -35,6 +35,14 @@ def search_providers() -> list[Callable[[Session], Iterator]]:
     return [instrument_documents, all_form_documents, all_meeting_documents]
 
 
+def recent_change_providers() -> list[Callable]:
+    """What the home page lists under "recent changes": (session, principal, today, limit) -> [RecentChange]."""
+    from agreements.recent import recent_instruments, recent_meetings
+    from forms.recent import recent_form_versions
+
+    return [recent_form_versions, recent_instruments, recent_meetings]
+
+
 def all_search_documents(session: Session) -> Iterator:
     for provider in search_providers():
         yield from provider(session)

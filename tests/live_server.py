@@ -80,6 +80,7 @@ def live_registry(data_dir: Path, timeout: float = 60.0):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)  # reaped, or Python warns that it is still running
         log.close()
 
 

@@ -50,7 +50,8 @@ def test_dry_run_reports_row_by_row_and_writes_nothing(session):
     rows = data["instruments"][:2]
     rows[0] = {**rows[0], "title_fr": "Titre changé"}
     rows[1] = {**rows[1], "signed_on": "2030-01-01", "in_force_on": "2020-01-01"}
-    new = {**rows[0], "slug": "2099-01-01-accord", "signed_on": "2099-01-01", "in_force_on": None}
+    # rows[0] is the 1970 Andorran arrangement, which ends in 1993: the new row must not inherit that end
+    new = {**rows[0], "slug": "2099-01-01-accord", "signed_on": "2099-01-01", "in_force_on": None, "terminated_on": None}
     report = exchange.import_rows(session, LEGAL, [*rows, new], [], dry_run=True)
     assert [o.action for o in report.instruments] == ["changed", "refused", "created"]
     assert report.instruments[0].changes == ["title_fr"]

@@ -149,8 +149,10 @@ def test_drafts_are_for_staff(client, api_client_as):
     assert "visible to staff only" in client.get("/forms/SE-121-05?lang=en").text
 
 
-def test_published_template_downloads(client):
-    response = client.get("/api/forms/SE-416-01/versions/1/template")
+def test_published_template_downloads_for_staff_only(client, api_client_as):
+    assert client.get("/api/forms/SE-416-01/versions/1/template").status_code == 401
+    assert api_client_as("caisse").get("/api/forms/SE-416-01/versions/1/template").status_code == 403
+    response = api_client_as("legal").get("/api/forms/SE-416-01/versions/1/template")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content == (catalog_root() / "SE-416-01" / "template-v1.pdf").read_bytes()
 

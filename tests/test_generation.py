@@ -262,6 +262,7 @@ def test_fill_page_marks_each_refused_input_in_french_where_it_was_typed(login_a
 def test_the_form_page_leads_to_the_blank_forms_and_to_filling_in_for_those_who_may(client, login_as):
     public = client.get("/forms/SE-121-01?on=2024-01-15&lang=fr").text
     assert "/api/forms/SE-121-01/blank?format=docx&amp;on=2024-01-15" in public and "Formulaire vierge (PDF)" in public
-    assert "/forms/SE-121-01/fill" not in public  # anonymous may not fill
+    assert 'href="/forms/SE-121-01/fill' not in public  # anonymous may not fill: the page offers to log in
+    assert 'href="/login?next=/forms/SE-121-01/fill%3Fon%3D2024-01-15"' in public
     page = login_as("caisse").get("/forms/SE-121-01?on=2024-01-15&lang=fr").text
-    assert '<a class="primary" href="/forms/SE-121-01/fill?on=2024-01-15">Remplir ce formulaire</a>' in page
+    assert '<a class="button primary" href="/forms/SE-121-01/fill?on=2024-01-15">Remplir ce formulaire</a>' in page

@@ -3,7 +3,7 @@ minutes, decisions, action items, documents, previous and next session), the dec
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Response, Template
 from sqlmodel import Session, select
 
@@ -31,15 +31,6 @@ def titles(session: Session, meetings: list[Meeting]) -> dict[int, str]:
 
 class MeetingPages(Controller):
     include_in_schema = False
-
-    @get("/meetings", sync_to_thread=True, guards=READ)
-    def index(self, request: Request, db_session: NamedDependency[Session],
-              country: FromQuery[str | None] = None) -> Template:
-        code = get_country_or_404(db_session, country).code if country else None
-        meetings = list(reversed(list_meetings(db_session, current_principal(request), country=code)))
-        return Template("meetings/list.html", context=dict(
-            meetings=meetings, titles=titles(db_session, meetings), country=code,
-            may_plan=current_principal(request).can(Permission.edit_meetings), **LABELS))
 
     @get("/meetings/{meeting_id:int}", sync_to_thread=True, guards=READ)
     def meeting(self, request: Request, db_session: NamedDependency[Session], meeting_id: FromPath[int]) -> Template:

@@ -117,6 +117,15 @@ def open_action_items(session: Session, country: str, before: date, exclude_meet
     return [(a, m) for a, m in rows]
 
 
+def open_action_items_everywhere(session: Session, principal: Principal) -> list[tuple[ActionItem, Meeting]]:
+    """Open action items of every meeting whose minutes `principal` may read, by country then date."""
+    rows = session.exec(select(ActionItem, Meeting).join(Meeting, Meeting.id == ActionItem.meeting_id)
+                        .where(ActionItem.status == ActionStatus.open.value, ActionItem.withdrawn == False,  # noqa: E712
+                               minutes_visible_condition(principal))
+                        .order_by(Meeting.country_code, Meeting.starts_on, ActionItem.position, ActionItem.id)).all()
+    return [(a, m) for a, m in rows]
+
+
 @dataclass(frozen=True)
 class DecisionRow:
     decision: Decision

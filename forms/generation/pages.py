@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from forms.fields import ADDRESS_PARTS, FieldType, parse_fields
 from forms.generation.controllers import file_response, record_generation
@@ -18,8 +18,9 @@ from forms.generation.generate import FORMATS, check_data, filled, resolve
 from forms.generation.jobs import job_for
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry import i18n
+from registry.collation import world_countries
 from registry.labels import mark
-from registry.models import Country
 from registry.web.i18n_middleware import request_locale
 from registry.web.params import parse_choice, parse_date
 
@@ -81,15 +82,26 @@ def _put(data: dict, dotted: str, value) -> None:
     data[last] = value
 
 
+def input_labels(specs, gettext) -> dict[str, str]:
+    """The French label of every input by its name, for the error summary's links."""
+    labels = {}
+    for spec in specs:
+        labels[spec.name] = spec.label_fr
+        if spec.type == FieldType.address:
+            for part in ADDRESS_PARTS:
+                labels[f"{spec.name}.{part}"] = f"{spec.label_fr} — {gettext(ADDRESS_LABELS[part])}"
+    return labels
+
+
 class FillPages(Controller):
     include_in_schema = False
 
     @get("/forms/{code:str}/fill", sync_to_thread=True, guards=GENERATE)
-    def fill_form(self, db_session: NamedDependency[Session], code: FromPath[str],
+    def fill_form(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
                   on: FromQuery[str | None] = None) -> Template:
         as_of = parse_date("on", on, date.today())
         form, version = resolve(db_session, code, as_of)
-        return Template("forms/fill.html", context=self._context(db_session, form, version, as_of, {}, {}))
+        return Template("forms/fill.html", context=self._context(request, form, version, as_of, {}, {}))
 
     @post("/forms/{code:str}/fill", sync_to_thread=True, guards=GENERATE)
     def fill(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str], data: FORM,
@@ -102,15 +114,18 @@ class FillPages(Controller):
         if problems:
             errors = errors_by_input(problems, input_rows)
             return Template("forms/fill.html", status_code=422,
-                            context=self._context(db_session, form, version, as_of, typed(data), errors))
+                            context=self._context(request, form, version, as_of, typed(data), errors))
         state = request.app.state
         file = filled(form, version, as_of, values, fmt, state.render_pool, state.converter)
         record_generation(request, db_session, "form.generate", form, version, fmt, 1)
         return file_response(file)
 
     @staticmethod
-    def _context(session: Session, form, version, as_of: date, values: dict, errors: dict) -> dict:
-        countries = session.exec(select(Country).order_by(Country.name_fr)).all()
-        return dict(form=form, version=version, as_of=as_of, specs=parse_fields(version.fields), values=values,
+    def _context(request: Request, form, version, as_of: date, values: dict, errors: dict) -> dict:
+        # nationality and address: every country, named and ordered in the page's language
+        countries = world_countries(request_locale(request))
+        specs = parse_fields(version.fields)
+        return dict(form=form, version=version, as_of=as_of, specs=specs, values=values, today=date.today(),
+                    error_labels=input_labels(specs, i18n.translations(request_locale(request)).gettext),
                     errors=errors, countries=countries, address_parts=ADDRESS_PARTS, address_labels=ADDRESS_LABELS, blank_rows=range(BLANK_ROWS),
                     formats=FORMATS, pdf_only=version.template_kind == "pdf")

@@ -25,6 +25,7 @@ from registry.web.health import HealthChecks, health
 from registry.web.i18n_middleware import locale_middleware
 from registry.web.problem_handlers import problem_handlers
 from registry.web.search_pages import SearchController
+from registry.web.site_pages import SitePages
 from registry.web.proxies import proxy_middleware
 from registry.web.refusal_sampling import RefusalSampler
 from registry.web.request_log import remember_exception, request_context_middleware, request_id_hook
@@ -72,9 +73,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.edit_pages import InstrumentEditPages
     from agreements.meetings.controllers import FollowUpController, MeetingController
     from agreements.meetings.edit_pages import MeetingEditPages
+    from agreements.meetings.index_pages import MeetingIndexPages
     from agreements.meetings.pages import MeetingPages
+    from agreements.home_page import HomePages
     from agreements.pages import AgreementPages
-    from registry.composition import meeting_target_choosers, meeting_target_resolvers
+    from registry.composition import meeting_target_choosers, meeting_target_resolvers, recent_change_providers
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
@@ -100,10 +103,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             InstrumentController,
             InstrumentHistoryController,
             ExchangeController,
+            HomePages,
             AgreementPages,
             InstrumentEditPages,
             MeetingController,
             FollowUpController,
+            MeetingIndexPages,
             MeetingPages,
             MeetingEditPages,
             FormApiController,
@@ -112,6 +117,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             FillPages,
             FormPages,
             SearchController,
+            SitePages,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
@@ -134,7 +140,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "request_threads": RequestThreads(settings.threads, settings.queue_timeout, settings.request_timeout),
                      "health": checks,
                      "refusal_sampler": RefusalSampler(),
-                     "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
+                     "meeting_targets": meeting_target_resolvers(), "recent_changes": recent_change_providers(), "meeting_choices": meeting_target_choosers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),

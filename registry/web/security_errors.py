@@ -57,7 +57,9 @@ def error_response(request: Request, status_code: int, detail: str, headers: dic
     if wants_html(request) and request.app.template_engine is not None:
         return Template("auth/error.html", status_code=status_code, headers=headers, context=dict(
             status_code=status_code, title=TITLES.get(status_code, TITLES[500]),
-            message=MESSAGES.get(status_code, MESSAGES[500]), next=request.url.path, request_id=failure_id))
+            # the whole address, query included: after logging in, the person is back where they were
+            message=MESSAGES.get(status_code, MESSAGES[500]), request_id=failure_id,
+            next=request.url.path + (f"?{request.url.query}" if request.url.query else "")))
     body = {"status_code": status_code, "detail": detail}
     if extra:
         body["extra"] = extra

@@ -13,7 +13,10 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from registry import i18n
+from registry.collation import sorted_names
+from registry.labels import mark
 from registry.web.i18n_middleware import INTERFACE_LOCALE, request_locale
+from registry.web.sources import source_links
 
 
 def _locale(context) -> str:
@@ -71,6 +74,20 @@ def _country_name(context, code: str) -> str:
 
 
 @pass_context
+def _by_country_name(context, items) -> list:
+    """Countries (codes or objects with a `code`) in the page language's alphabetical order of
+    their names: `{% for c in countries|by_country_name %}{{ c.code|country_name }}`."""
+    locale = _locale(context)
+    return sorted_names(items, lambda item: i18n.country_name(getattr(item, "code", item), locale), locale)
+
+
+@pass_context
+def _language_name(context, tag: str) -> str:
+    """'sr-Latn' -> 'serbe (latin)' on a French page: a language as people name it, never its tag."""
+    return i18n.language_name(tag, _locale(context)) if tag else ""
+
+
+@pass_context
 def _current_locale(context) -> str:
     return _locale(context)
 
@@ -83,6 +100,35 @@ def _lang_url(context, code: str) -> str:
         return "?" + urlencode({"lang": code})
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return request.url.path + "?" + urlencode([*params, ("lang", code)])
+
+
+# The sections of the main menu: (key, address, label); search is the box beside them
+SITE_SECTIONS = (
+    ("countries", "/countries", mark("Countries")),
+    ("forms", "/forms", mark("Forms")),
+    ("meetings", "/meetings", mark("Meetings")),
+    ("decisions", "/decisions", mark("Decisions")),
+)
+# The footer's offer of the other interface language, written in that language
+UI_LANGUAGE_OFFERS = {"fr": "Version française", "en": "English version"}
+
+
+def section_of(path: str) -> str | None:
+    """The menu section a page belongs to, for aria-current: '/countries/RS/decisions' -> 'decisions'."""
+    if path == "/decisions" or path.endswith("/decisions"):
+        return "decisions"
+    for key in ("countries", "forms", "meetings", "search"):
+        if path == f"/{key}" or path.startswith(f"/{key}/"):
+            return key
+    if path.startswith("/instruments"):
+        return "countries"
+    return None
+
+
+@pass_context
+def _site_section(context) -> str | None:
+    request = context.get("request")
+    return section_of(request.url.path) if request is not None else None
 
 
 def in_lang(text, lang: str) -> Markup:
@@ -108,9 +154,11 @@ def configure_engine(engine: JinjaTemplateEngine) -> None:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     env.globals.update(current_locale=_current_locale, text_direction=i18n.text_direction, lang_url=_lang_url,
-                       ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang)
+                       ui_languages=i18n.UI_LANGUAGE_NAMES, bilingual=bilingual, in_lang=in_lang,
+                       site_sections=SITE_SECTIONS, site_section=_site_section, ui_language_offers=UI_LANGUAGE_OFFERS)
     env.filters.update(date=_date, date_range=_date_range, number=_number, amount=_amount, country_name=_country_name,
-                       in_lang=in_lang)
+                       in_lang=in_lang, source_links=source_links, language_name=_language_name,
+                       by_country_name=_by_country_name)
 
 
 def template_config(directories: list[Path]) -> TemplateConfig:

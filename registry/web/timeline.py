@@ -97,8 +97,9 @@ def render_timeline(lanes: list[Lane], today: date, title: str, as_of: date | No
     scale = _Scale(start, end)
     height = AXIS_HEIGHT + LANE_HEIGHT * max(len(lanes), 1) + 8
     width = LABEL_WIDTH + PLOT_WIDTH + 20
+    # role=group, not img: an image may hold no links, and each lane's label is one (axe nested-interactive)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+             f'width="{width}" height="{height}" role="group" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     parts += _axis(scale, start, end, height)
     parts += [_lane(scale, lane, i) for i, lane in enumerate(lanes)]
     if as_of is not None:
