@@ -209,8 +209,8 @@ def test_a_browser_gets_a_translated_busy_page(busy_app):
 def test_a_request_past_its_deadline_gets_503(settings, engine, search_backend, monkeypatch):
     import forms.controllers
 
-    original = forms.controllers.list_forms
-    monkeypatch.setattr(forms.controllers, "list_forms", lambda *a, **k: time.sleep(1.0) or original(*a, **k))
+    original = forms.controllers.listing_cache  # called by GET /api/forms inside the handler's thread
+    monkeypatch.setattr(forms.controllers, "listing_cache", lambda *a, **k: time.sleep(1.0) or original(*a, **k))
     app = small_app(settings, engine, search_backend, request_timeout=0.3)
 
     async def scenario():

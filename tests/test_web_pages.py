@@ -235,8 +235,14 @@ def test_fill_page_offers_every_country_and_checks_dates(login_as):
     assert '<a href="#worker.birth_date">' in summary and '<a href="#posting.end">' in summary
 
 
-def test_a_form_with_one_version_has_nothing_to_compare(client):
-    page = client.get("/forms/SE-121-01/compare?lang=en").text
+def test_a_form_with_one_version_has_nothing_to_compare(login_as, api_client_as):
+    body = {"code": "SE 121-33", "country_code": "RS", "instrument_slug": "2014-11-06-accord",
+            "title_fr": "Demande de pension d'invalidité", "title_partner": "Zahtev za invalidsku penziju",
+            "partner_language": "sr-Latn", "risk": "invalidity", "direction": "both", "code_confirmed": False}
+    legal = api_client_as("legal")
+    assert legal.post("/api/forms", json=body).status_code == 201
+    assert legal.post("/api/forms/SE-121-33/versions", json={"label": "2026-12"}).status_code == 201
+    page = login_as("legal").get("/forms/SE-121-33/compare?lang=en").text  # a draft: staff only
     assert "nothing to compare yet" in page and "compared with version 1" not in page
 
 
