@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, text
 
+from registry import write_rules
 from registry.settings import Settings
 
 SQLITE_PRAGMAS = (
@@ -29,6 +30,7 @@ def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    write_rules.install()  # dates in range, country limits: on every session's flush
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _set_sqlite_pragmas)
