@@ -11,7 +11,6 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from agreements.meetings.models import Meeting
-from agreements.meetings.queries import heads_of
 from agreements.models import Instrument
 from forms.models import Form, FormVersion
 from registry import dates
