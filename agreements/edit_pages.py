@@ -191,6 +191,7 @@ class InstrumentEditPages(Controller):
 
     @staticmethod
     def _refused(request: Request, session: Session, values: dict, errors: list[FieldError], **extra) -> Template:
+        session.rollback()  # the refused write is abandoned before the form is drawn again
         return Template("agreements/edit.html", status_code=422,
                         context=form_context(session, values, translated(request, errors), **extra))
 

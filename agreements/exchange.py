@@ -18,7 +18,7 @@ from agreements.models import Instrument, InstrumentLink
 from agreements.queries import find_by_slug
 from agreements.schemas import InstrumentCreate
 from agreements.services.revisions import TRACKED_FIELDS, snapshot
-from registry import audit
+from registry import audit, country_limits
 from registry.problems import Conflict, Refused
 
 FORMAT = "registry-instruments/1"
@@ -155,9 +155,31 @@ def _import_link(session: Session, actor: audit.Actor, number: int, row: dict) -
         return RowOutcome(number, key, "refused", [str(exc)])
 
 
+def rows_outside_limits(session: Session, instruments: list[dict], links: list[dict]) -> list[tuple[str, str]]:
+    """(row, country) of every row naming a country the session's country limits do not cover."""
+    outside = []
+    for name, rows in (("instruments", instruments), ("links", links)):
+        for n, row in enumerate(rows, start=1):
+            code = row.get("country_code")
+            if isinstance(code, str) and code.strip() and not country_limits.covers(session, code.strip().upper()):
+                outside.append((f"{name} row {n}", code.strip().upper()))
+    return outside
+
+
+def refuse_rows_outside_limits(session: Session, instruments: list[dict], links: list[dict]) -> None:
+    """An import is one change: a file with rows of a country outside the limits is refused
+    whole (403, the rows named), dry run or not, before any row is read further."""
+    outside = rows_outside_limits(session, instruments, links)
+    if outside:
+        countries = ", ".join(sorted({code for _row, code in outside}))
+        rows = "; ".join(f"{row} ({code})" for row, code in outside[:20]) + ("; …" if len(outside) > 20 else "")
+        raise country_limits.OutsideCountryLimits(country_limits.limits_of(session), countries, rows)
+
+
 def import_rows(session: Session, actor: audit.Actor, instruments: list[dict], links: list[dict],
                 dry_run: bool) -> ImportReport:
     """Apply the rows; the caller commits (or, for a dry run, this rolls back)."""
+    refuse_rows_outside_limits(session, instruments, links)
     report = ImportReport(dry_run=dry_run)
     report.instruments = [_import_instrument(session, actor, n, row) for n, row in enumerate(instruments, start=1)]
     report.links = [_import_link(session, actor, n, row) for n, row in enumerate(links, start=1)]

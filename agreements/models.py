@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 
 
@@ -96,3 +97,10 @@ class OfficialText(SQLModel, table=True):
     is_current: bool = Field(default=True)
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     uploaded_by: str = Field(max_length=150)
+
+
+# the country each row belongs to, for the country limits of writes (registry/country_limits.py)
+country_limits.scoped(Instrument, column="country_code")
+country_limits.scoped(InstrumentLink, parent=Instrument, via="from_id")  # links stay within one country
+country_limits.scoped(InstrumentRevision, parent=Instrument, via="instrument_id")
+country_limits.scoped(OfficialText, parent=Instrument, via="instrument_id")

@@ -1,8 +1,8 @@
 """JSON API of liaison forms (thin: parse, call one service or query, shape).
 
 Reading what is published needs no account; drafts and validated-but-unpublished versions are
-shown to staff only (Permission.read_staff). Every write names its permission and, on a
-version, needs If-Match with the version's ETag."""
+shown to staff of the form's country only (read_staff within the country limits). Every write
+names its permission and, on a version, needs If-Match with the version's ETag."""
 
 import json
 from datetime import date
@@ -63,12 +63,10 @@ def form_or_404(session: Session, code: str) -> Form:
     return form
 
 
-def sees_drafts(request: Request) -> bool:
-    return current_principal(request).can(Permission.read_staff)
-
-
-def visible(request: Request, version: FormVersion) -> bool:
-    return version.status in PUBLIC_STATUSES or sees_drafts(request)
+def visible(request: Request, form: Form, version: FormVersion) -> bool:
+    """Published versions to everyone; drafts and validated versions to staff of the form's
+    country (Principal.reads_restricted_of: read_staff within the country limits)."""
+    return version.status in PUBLIC_STATUSES or current_principal(request).reads_restricted_of(form.country_code)
 
 
 def version_or_404(request: Request, session: Session, form: Form, number: int) -> FormVersion:
@@ -76,12 +74,13 @@ def version_or_404(request: Request, session: Session, form: Form, number: int) 
                                                      FormVersion.number == number)).first()
     if version is None:
         raise NotFoundException(detail=f"{form.code} has no version {number}", extra={"form": form.code})
-    if not visible(request, version):
+    if not visible(request, form, version):
         principal = current_principal(request)
-        message = f"version {number} of {form.code} is {version.status}: drafts are visible to staff only"
+        message = (f"version {number} of {form.code} is {version.status}: drafts are visible to staff of "
+                   f"{form.country_code} only")
         if not principal.is_authenticated:
             raise NotAuthorizedException(detail=message)
-        raise PermissionDeniedException(detail=message)
+        raise PermissionDeniedException(detail=message, extra={"country": form.country_code})
     return version
 
 
@@ -102,7 +101,7 @@ def form_detail(request: Request, session: Session, form: Form, on: date) -> For
     item = form_on_date(session, form, on)
     summary = FormSummary.build(item)
     return FormDetail(**summary.model_dump(), note=form.note, source=form.source, etag=etag_for(form.version),
-                      versions=[version_summary(form, v) for v in item.versions if visible(request, v)])
+                      versions=[version_summary(form, v) for v in item.versions if visible(request, form, v)])
 
 
 def reindex(request: Request, session: Session, form: Form) -> None:
@@ -174,7 +173,7 @@ class FormApiController(Controller):
         form = form_or_404(db_session, code)
         versions = db_session.exec(select(*VERSION_LISTED).where(FormVersion.form_id == form.id)
                                    .order_by(FormVersion.number)).all()  # no template bytes, no schema
-        return [version_summary(form, v) for v in versions if visible(request, v)]
+        return [version_summary(form, v) for v in versions if visible(request, form, v)]
 
     @get("/{code:str}/versions/{number:int}", sync_to_thread=True, guards=READ, summary="One version, with its ETag")
     def version(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 
 
@@ -112,3 +113,9 @@ class FormValidation(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
     recorded_by: str = Field(max_length=150)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
+# the country each row belongs to, for the country limits of writes (registry/country_limits.py)
+country_limits.scoped(Form, column="country_code")
+country_limits.scoped(FormVersion, parent=Form, via="form_id")
+country_limits.scoped(FormValidation, parent=FormVersion, via="form_version_id")

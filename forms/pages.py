@@ -40,7 +40,9 @@ PERIOD_CLASSES = {"published": "in_force", "superseded": "superseded", "withdraw
 def version_lane(form: Form, version: FormVersion, validations: list, today: date, _, fmt) -> Lane:
     segments, marks = [], []
     if version.valid_from:
-        end = version.valid_until or max(today, version.valid_from + timedelta(days=180))
+        # drawn for half a year ahead when open-ended (no further than the last day a date holds)
+        end = version.valid_until or max(today, min(version.valid_from, date.max - timedelta(days=180))
+                                         + timedelta(days=180))
         title = _(mark("Applies from %(start)s")) % {"start": fmt(version.valid_from)}
         segments.append(Segment(version.valid_from, end, PERIOD_CLASSES.get(version.status, ""), title))
         marks.append(Mark(version.valid_from, "in_force", title))
@@ -83,7 +85,7 @@ class FormPages(Controller):
         form = form_or_404(db_session, code)
         as_of = parse_date("on", on, date.today())
         item = form_on_date(db_session, form, as_of)
-        shown = [v for v in item.versions if visible(request, v)]
+        shown = [v for v in item.versions if visible(request, form, v)]
         locale = request_locale(request)
         _ = i18n.translations(locale).gettext
         lanes = [version_lane(form, v, item.validations.get(v.id, []), date.today(), _,
@@ -105,7 +107,7 @@ class FormPages(Controller):
                 to: FromQuery[int | None] = None) -> Template:
         form = form_or_404(db_session, code)
         item: FormOnDate = form_on_date(db_session, form, date.today())
-        shown = [v for v in item.versions if visible(request, v)]
+        shown = [v for v in item.versions if visible(request, form, v)]
         to = to or (shown[-1].number if shown else 1)
         from_ = from_ or max(1, to - 1)
         before = version_or_404(request, db_session, form, from_)

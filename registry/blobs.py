@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, Session, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 
 
@@ -18,6 +19,10 @@ class Blob(SQLModel, table=True):
     media_type: str = Field(max_length=120)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
+# the bytes of a file: the row that names them (an official text, a template) carries the country
+country_limits.unlimited("blob", "content-addressed bytes, shared by whoever stores the same file")
 
 
 def sha256_hex(data: bytes) -> str:

@@ -371,25 +371,63 @@ def forms_check(catalog: Path | None) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Backup file (default: var/backups/…).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Backup file (default: <data dir>/backups/registry-<time>.db); the manifest goes beside it (.json).")
 def backup(out: Path | None) -> None:
-    """Copy the database consistently (SQLite online backup); for PostgreSQL use pg_dump."""
-    import sqlite3
+    """Copy the SQLite database consistently (the server may run) and write its manifest."""
+    from registry.backup import DATABASE_NAME, take_backup
 
-    settings = load_settings()
-    if not settings.is_sqlite:
-        raise click.ClickException("backup copies the embedded SQLite database; for PostgreSQL run pg_dump")
-    source = settings.data_dir / "registry.db"
+    settings = sqlite_settings("backup")
+    source = settings.data_dir / DATABASE_NAME
     if not source.exists():
         raise click.ClickException(f"no database at {source}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = out or settings.data_dir / "backups" / f"registry-{stamp}.db"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(out) as dst, progress_bar() as bar:
+    if out.exists() or out.with_suffix(".json").exists():
+        raise click.ClickException(f"{out} or its manifest already exists: choose another --out")
+    with progress_bar() as bar:
         task = bar.add_task("Backup", total=100)
-        src.backup(dst, pages=256, progress=lambda _s, remaining, total: bar.update(
+        manifest = take_backup(source, out, progress=lambda _s, remaining, total: bar.update(
             task, completed=100 * (total - remaining) / max(total, 1)))
-    click.echo(f"Backup written to {out} ({shutil.disk_usage(out.parent).free // 2**20} MiB free)")
+    click.echo(f"Backup written to {out} ({manifest.size // 1024} KiB, {manifest.rows} rows in "
+               f"{len(manifest.tables)} tables, schema {manifest.schema_revision}, sha256 {manifest.sha256[:12]}…); "
+               f"manifest {manifest.path.name}; {shutil.disk_usage(out.parent).free // 2**20} MiB free")
+
+
+@main.command()
+@click.argument("snapshot", type=click.Path(path_type=Path, dir_okay=False))
+def restore(snapshot: Path) -> None:
+    """Check SNAPSHOT (a backup's .json manifest or its .db) and put it in place of the database.
+
+    Stop the server first. Nothing changes unless every check passes; the previous database is
+    kept aside (registry.db.before-restore-<time>), never deleted; the search index is rebuilt."""
+    from registry import migrate
+    from registry.backup import SnapshotRefused, check_snapshot, read_manifest, swap_in
+
+    settings = sqlite_settings("restore")
+    try:
+        manifest = read_manifest(snapshot)
+        check_snapshot(manifest, migrate.known_revisions())
+        kept = swap_in(manifest, settings.data_dir)
+    except SnapshotRefused as exc:
+        raise click.ClickException(f"restore refused, nothing changed: {exc}") from None
+    click.echo(f"Restored {manifest.database.name} (taken {manifest.created_at}, schema {manifest.schema_revision}, "
+               f"{manifest.rows} rows in {len(manifest.tables)} tables) into {settings.data_dir / 'registry.db'}")
+    click.echo(f"Previous database kept as {kept}" if kept else "There was no database before")
+    engine = reachable_engine(settings)
+    try:
+        migrate.upgrade(engine)  # a snapshot of an older schema is brought up to this version's
+        build_index(engine, search_backend(settings, engine))
+    finally:
+        engine.dispose()
+
+
+def sqlite_settings(command: str) -> Settings:
+    settings = load_settings()
+    if not settings.is_sqlite:
+        raise click.ClickException(f"{command} works on the embedded SQLite database; with PostgreSQL use pg_dump "
+                                   "and pg_restore, then `registry search reindex` (README, Backup and restore)")
+    return settings
 
 
 @forms.command("generate")

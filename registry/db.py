@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, text
 
+from registry import write_rules
 from registry.settings import Settings
 
 SQLITE_PRAGMAS = (
@@ -32,6 +33,7 @@ def make_engine(url: str, pool_size: int | None = None, pool_timeout: float = 30
     """`pool_size`: a fixed pool of that many connections (no overflow), waited for at most
     `pool_timeout` seconds; None keeps SQLAlchemy's default pool (tools and tests)."""
     pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
+    write_rules.install()  # dates in range, country limits: on every session's flush
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")  # one shared connection: no pool to size
         engine = create_engine(url, connect_args={"check_same_thread": False}, **({} if in_memory else pool))

@@ -16,6 +16,15 @@ def alembic_config(connection) -> Config:
     return config
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this version of the registry can read (and upgrade from)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -71,3 +73,11 @@ class AuditEntry(SQLModel, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
     detail: str = Field(default="", max_length=2000)
+
+
+# which country each row belongs to, for the country limits of writes (registry/country_limits.py)
+country_limits.scoped(Country, column="code")
+country_limits.scoped(LiaisonBody, column="country_code")
+country_limits.scoped(Institution, column="country_code")
+country_limits.unlimited("user_account", "accounts are managed by administrators, not per country")
+country_limits.unlimited("audit_entry", "every write and refusal is audited, whoever makes it")

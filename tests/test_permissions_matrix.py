@@ -15,6 +15,7 @@ from litestar.types import Empty
 from registry.auth.permissions import Permission, allowed
 from registry.enums import Role
 from registry.web.app import create_app
+from tests.cross_country import CASES, NOT_COUNTRY_MATERIAL, World
 
 # Routes with no permission guard, on purpose and by name: a new one has to be added here.
 PUBLIC_BY_NATURE = {
@@ -185,3 +186,98 @@ def test_a_route_without_its_guard_fails_the_behaviour_check(app_without_a_guard
     assert any(line.startswith(f"{route[0]} {route[1]}: anonymous may not") for line in found)
     assert any(line.startswith(f"{route[0]} {route[1]}: caisse may not") for line in found)
     assert not any(": admin " in line for line in found)
+
+
+# --- country limits: every write route, a principal limited to Argentina acting on Serbia ---------
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# rows that change on every request whoever makes it (who logged in, a token's last use), or that
+# record the refusal itself: left out of "nothing changed"
+NOT_COMPARED = {"audit_entry", "auth_session", "api_token", "login_throttle"}
+
+
+def write_routes(app: Litestar) -> set[tuple[str, str]]:
+    return {(method, path) for method, path, _handler in route_table(app) if method in WRITE_METHODS}
+
+
+def test_every_write_route_has_a_cross_country_case(app):
+    routes = write_routes(app)
+    assert len(routes) > 40
+    assert sorted(routes - set(CASES) - set(NOT_COUNTRY_MATERIAL)) == []
+    assert sorted((set(CASES) | set(NOT_COUNTRY_MATERIAL)) - routes) == []  # no case for a route gone
+    assert not set(CASES) & set(NOT_COUNTRY_MATERIAL)
+
+
+def database_state(engine) -> dict[str, str]:
+    """A digest of every row of every table that a refused write must leave as it was."""
+    import hashlib
+
+    from sqlalchemy import select as sa_select
+
+    from registry.composition import all_metadata
+
+    state = {}
+    with engine.connect() as connection:
+        for table in all_metadata().sorted_tables:
+            if table.name in NOT_COMPARED:
+                continue
+            rows = connection.execute(sa_select(table).order_by(*table.primary_key.columns)).all()
+            state[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return state
+
+
+def refusals(engine) -> list:
+    from sqlmodel import Session, select
+
+    from registry.models import AuditEntry
+
+    with Session(engine) as db:
+        return list(db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused")
+                            .order_by(AuditEntry.id)).all())
+
+
+def send(writer, call):
+    headers = {"Accept": "text/html" if call.is_page else "application/json"}
+    data = dict(call.data or {})
+    if call.version is not None:
+        if call.is_page:
+            data["version"] = str(call.version)
+        else:
+            headers["If-Match"] = f'"{call.version}"'
+    return writer.request(call.method, call.url, json=call.json, data=data or None, files=call.files,
+                          headers=headers, follow_redirects=False)
+
+
+def limited_writer(route, client, login_as, make_token, countries):
+    """The role a route's permission needs, limited to `countries`: a token for the API, a
+    browser session for pages."""
+    from tests.conftest import AuthenticatedClient
+
+    (handler,) = [h for m, p, h in route_table(client.app) if (m, p) == route]
+    role = "delegation" if declared_permissions(handler) == [Permission.edit_meetings] else "legal"
+    if route[1].startswith("/api/"):
+        return AuthenticatedClient(client, {"Authorization": f"Bearer {make_token(role, countries)}"})
+    return login_as(role, countries=countries)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda route: f"{route[0]} {route[1]}")
+def test_a_principal_limited_to_one_country_may_not_write_for_another(route, app, client, login_as, make_token):
+    """403, one audit row naming the refusal, not a row changed; the same request by a principal
+    limited to Serbia succeeds (so the request was valid and the limit alone refused it)."""
+    call = CASES[route](World(app.state.engine))
+    argentina = limited_writer(route, client, login_as, make_token, ("AR",))
+    serbia = limited_writer(route, client, login_as, make_token, ("RS",))
+    before, refused_before = database_state(app.state.engine), len(refusals(app.state.engine))
+    response = send(argentina, call)
+    assert response.status_code == 403, (response.status_code, response.text[:400])
+    if call.is_page:
+        assert "Votre compte est limité à AR" in response.text
+    else:
+        assert response.json()["extra"]["country"] == "RS", response.json()
+    assert database_state(app.state.engine) == before
+    audited = refusals(app.state.engine)
+    assert len(audited) == refused_before + 1 and audited[-1].after["status"] == 403
+    assert audited[-1].after["path"] == call.url
+    allowed = send(serbia, call)
+    assert allowed.status_code < 400, (allowed.status_code, allowed.text[:400])
+    assert database_state(app.state.engine) != before

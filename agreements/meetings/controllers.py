@@ -10,7 +10,7 @@ from datetime import date
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlmodel import Session, select
 
@@ -31,6 +31,7 @@ from agreements.meetings.visibility import can_edit, can_see, shows_minutes
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
+from registry.country_limits import OutsideCountryLimits
 from registry.documents.provenance import pdf_from_docx
 from registry.labels import mark
 from registry.web.actor import actor_for
@@ -65,10 +66,11 @@ def editable_meeting_or_404(request: Request, session: Session, meeting_id: int)
 
 
 def refuse_other_country(request: Request, country: str) -> None:
+    """Before showing an edit form, or planning: the same refusal as the country limits give to
+    any write (registry/country_limits.py), which hold whatever this check is not asked."""
     principal = current_principal(request)
     if not can_edit(principal, country):
-        raise PermissionDeniedException(detail=f"{principal.name} works on {', '.join(principal.countries)}, "
-                                               f"not {country}", extra={"country": country})
+        raise OutsideCountryLimits(principal.countries, country, "meeting")
 
 
 def detail_response(request: Request, session: Session, meeting: Meeting, status_code: int = 200) -> Response:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 
 
@@ -214,3 +215,11 @@ class MinutesApproval(SQLModel, table=True):
     recorded_by: str = Field(max_length=150)
     approved_on: date
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
+# the country each row belongs to, for the country limits of writes (registry/country_limits.py)
+country_limits.scoped(Meeting, column="country_code")
+country_limits.scoped(Contact, column="country_code")
+for _part in (MeetingInstrument, Participant, AgendaItem, Decision, ActionItem, MinutesRevision, MinutesApproval):
+    country_limits.scoped(_part, parent=Meeting, via="meeting_id")
+country_limits.scoped(DecisionEffect, parent=Decision, via="decision_id")

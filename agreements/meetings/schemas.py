@@ -282,6 +282,10 @@ class MeetingDetail(MeetingOut):
     next_id: int | None
     instrument_ids: list[int]
     agenda: list[AgendaItemOut]
+    minutes: str = Field(description="none (no minutes yet), in_preparation (drafted or approved, not yet published) "
+                                     "or published: said to everyone")
+    minutes_shown: bool = Field(description="whether this answer carries the minutes: once published, or for staff "
+                                            "of the meeting's country before")
     participants: list[ParticipantOut] | None = Field(default=None, description="null until the minutes are published, "
                                                       "except for staff of the country")
     approvals: list[ApprovalOut] | None = None

@@ -5,7 +5,7 @@ from datetime import date
 from babel import UnknownLocaleError
 
 from agreements.meetings.models import ActionStatus, DecisionStatus, DocumentLayout, MeetingKind, Side, TargetKind
-from registry import i18n
+from registry import dates, i18n
 from registry.auth.audiences import AUDIENCES
 from registry.labels import mark
 from registry.problems import FieldError
@@ -29,11 +29,15 @@ def choice_problem(name: str, value, choices: str | None = None) -> FieldError |
     return None
 
 
-def meeting_problems(values: dict) -> list[FieldError]:
+def meeting_problems(values: dict, written: tuple[str, ...] = ("starts_on", "ends_on")) -> list[FieldError]:
+    """`written`: the dates this write sets (an edit leaves a date stored earlier alone)."""
     problems = [p for name in ("kind", "audience", "document_layout") if name in values
                 for p in [choice_problem(name, values[name])] if p]
     starts_on, ends_on = values.get("starts_on"), values.get("ends_on")
-    if "starts_on" in values and not isinstance(starts_on, date):
+    out_of_range = [p for name in written for p in [dates.problem(name, values.get(name))] if p]
+    if out_of_range:
+        problems += out_of_range
+    elif "starts_on" in values and not isinstance(starts_on, date):
         problems.append(FieldError("starts_on", mark("the first day of the meeting is required"), {}))
     elif isinstance(ends_on, date) and ends_on < starts_on:
         problems.append(FieldError("ends_on", mark("the meeting ends (%(ends_on)s) before it starts (%(starts_on)s)"),

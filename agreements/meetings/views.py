@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from agreements.meetings.models import Meeting
+from agreements.meetings.models import Meeting, MeetingStatus
 from agreements.meetings.queries import (action_items_of, agenda_of, approvals_of, decision_log, effects_of,
                                          instruments_of, neighbours, numbered_decisions, participants_of,
                                          session_number)
@@ -26,6 +26,24 @@ def document_urls(meeting: Meeting, with_minutes: bool) -> dict[str, str]:
     return {name: f"{base}/{name}" for name in names}
 
 
+# the text of the minutes on an agenda item: shown only with the rest of the minutes
+MINUTES_TEXT = frozenset({"discussion_fr", "discussion_partner"})
+
+
+def minutes_state(meeting: Meeting) -> str:
+    """What anyone may know of the minutes, whether or not they may read them."""
+    if meeting.status == MeetingStatus.published:
+        return "published"
+    return "in_preparation" if meeting.minutes_revision else "none"
+
+
+def agenda_item_out(item, with_minutes: bool) -> AgendaItemOut:
+    """An agenda item for the reader; its discussion only with the minutes (built field by field:
+    validating the table row itself would copy the draft text in)."""
+    fields = item.model_dump(exclude=set() if with_minutes else set(MINUTES_TEXT))
+    return AgendaItemOut.model_validate(fields)
+
+
 def meeting_detail(session: Session, meeting: Meeting, principal: Principal, resolvers: Resolvers) -> MeetingDetail:
     with_minutes = shows_minutes(principal, meeting)
     staff = is_staff_of(principal, meeting.country_code)
@@ -36,9 +54,8 @@ def meeting_detail(session: Session, meeting: Meeting, principal: Principal, res
     # proposed and withdrawn items are the delegation's drafts
     items = [i for i in agenda_of(session, meeting.id, include_withdrawn=staff) if staff or not i.proposed]
     for item in items:
-        out = AgendaItemOut.model_validate(item, from_attributes=True)
+        out = agenda_item_out(item, with_minutes)
         if with_minutes:
-            out.discussion_fr, out.discussion_partner = item.discussion_fr, item.discussion_partner
             out.decisions = [DecisionOut(id=d.id, number=n, text_fr=d.text_fr, text_partner=d.text_partner,
                                          status=d.status, status_meeting_id=d.status_meeting_id,
                                          effects=[effect_out(session, resolvers, e) for e in effects.get(d.id, [])])
@@ -52,6 +69,7 @@ def meeting_detail(session: Session, meeting: Meeting, principal: Principal, res
         **base, session_number=session_number(session, meeting), previous_id=previous.id if previous else None,
         next_id=following.id if following else None,
         instrument_ids=[i.id for i in instruments_of(session, meeting.id)], agenda=agenda,
+        minutes=minutes_state(meeting), minutes_shown=with_minutes,
         participants=[ParticipantOut(id=p.id, contact_id=c.id, name=c.name, organisation=c.organisation, role=p.role,
                                      side=p.side, is_head=p.is_head) for p, c in participants_of(session, meeting.id)]
         if with_minutes else None,

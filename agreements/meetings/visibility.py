@@ -16,7 +16,7 @@ from registry.auth.principal import Principal
 
 
 def is_staff_of(principal: Principal, country_code: str) -> bool:
-    return principal.can(Permission.read_staff) and principal.covers_country(country_code)
+    return principal.reads_restricted_of(country_code)
 
 
 def can_see(principal: Principal, meeting: Meeting) -> bool:

@@ -9,7 +9,7 @@ from agreements.models import Instrument
 from agreements.queries import find_by_slug
 from agreements.services.revisions import TRACKED_FIELDS, record_revision, snapshot
 from agreements.validation import choice_problems, date_problems
-from registry import audit
+from registry import audit, dates
 from registry.labels import mark
 from registry.models import Country, utcnow
 from registry.problems import FieldError, Refused
@@ -34,9 +34,15 @@ def unique_slug(session: Session, country: str, values: dict) -> str:
     return slug
 
 
-def _check(values: dict) -> None:
-    problems = choice_problems(values) + date_problems(values.get("signed_on"), values.get("in_force_on"),
-                                                       values.get("terminated_on"), bool(values.get("retroactive")))
+DATE_FIELDS = ("signed_on", "in_force_on", "terminated_on")
+
+
+def _check(values: dict, written: tuple[str, ...] = DATE_FIELDS) -> None:
+    """`written`: the dates this write sets (an edit leaves a date stored earlier alone)."""
+    problems = [p for name in written for p in [dates.problem(name, values.get(name))] if p]
+    problems = problems or date_problems(values.get("signed_on"), values.get("in_force_on"),
+                                         values.get("terminated_on"), bool(values.get("retroactive")))
+    problems = choice_problems(values) + problems
     if problems:
         raise Refused(problems)
 
@@ -63,9 +69,9 @@ def update_instrument(session: Session, actor: audit.Actor, instrument: Instrume
     if unknown:
         raise Refused([FieldError(name, mark("this field cannot be changed"), {}) for name in unknown])
     merged = {**snapshot(instrument), **{k: v for k, v in changes.items()}}
-    for name in ("signed_on", "in_force_on", "terminated_on"):
+    for name in DATE_FIELDS:
         merged[name] = changes.get(name, getattr(instrument, name))
-    _check(merged)
+    _check(merged, tuple(name for name in DATE_FIELDS if name in changes))
     before = snapshot(instrument)
     claim_version(session, instrument, expected_version)
     for name, value in changes.items():

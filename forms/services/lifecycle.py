@@ -13,7 +13,7 @@ from forms.labels import VERSION_STATUS_LABELS
 from forms.models import Form, FormValidation, FormVersion, Side, VersionStatus
 from forms.queries import missing_sides, validations_of
 from forms.services.common import version_snapshot
-from registry import audit
+from registry import audit, dates
 from registry.labels import mark, term
 from registry.models import LiaisonBody, utcnow
 from registry.problems import Conflict, FieldError, Refused
@@ -40,6 +40,8 @@ def record_validation(session: Session, actor: audit.Actor, form: Form, version:
         errors.append(FieldError("side", mark("expected one of %(accepted)s"), {"accepted": "france, partner"}))
     if not isinstance(validated_on, date):
         errors.append(FieldError("validated_on", mark("a date as YYYY-MM-DD is required"), {}))
+    elif not dates.in_range(validated_on):
+        errors.append(dates.problem("validated_on", validated_on))
     body = _body(session, form, side, values, errors) if not errors else None
     if errors:
         raise Refused(errors)
@@ -80,6 +82,7 @@ def _body(session: Session, form: Form, side: str, values: dict, errors: list) -
 def publish_version(session: Session, actor: audit.Actor, form: Form, version: FormVersion, valid_from: date | None,
                     valid_until: date | None, expected_version: int) -> FormVersion:
     _require_validated(session, version)
+    dates.refuse_out_of_range({"valid_from": valid_from, "valid_until": valid_until})  # before the day before
     if valid_from is None:
         raise Refused([FieldError("valid_from", mark("the date from which the version applies is required"), {})])
     if valid_until and valid_until < valid_from:

@@ -10,7 +10,7 @@ from forms.fields import FieldSpec, parse_fields
 from forms.models import Form, FormVersion
 from forms.services.common import content_sha256, require_draft, version_snapshot
 from forms.template_check import TemplateRefused, check_upload, match_fields, pdf_field_names
-from registry import audit, blobs
+from registry import audit, blobs, dates
 from registry.labels import mark
 from registry.models import utcnow
 from registry.problems import FieldError, Refused
@@ -92,6 +92,7 @@ def update_version(session: Session, actor: audit.Actor, version: FormVersion, c
 
 
 def _check_dates(valid_from: date | None, valid_until: date | None) -> None:
+    dates.refuse_out_of_range({"valid_from": valid_from, "valid_until": valid_until})
     if valid_from and valid_until and valid_until < valid_from:
         raise Refused([FieldError("valid_until", mark("%(until)s is before valid_from %(start)s"),
                                   {"until": valid_until.isoformat(), "start": valid_from.isoformat()})])

@@ -42,7 +42,7 @@ def audit_entries(db: Session, filters: AuditFilters) -> list[AuditEntry]:
             query = query.where(AuditEntry.action == filters.action)
     if filters.since:
         query = query.where(col(AuditEntry.at) >= _start_of(filters.since))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # until the last day there is: no bound
         query = query.where(col(AuditEntry.at) < _start_of(filters.until + timedelta(days=1)))
     if filters.before_id:
         query = query.where(col(AuditEntry.id) < filters.before_id)

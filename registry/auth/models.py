@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 
 
@@ -62,3 +63,8 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = Field(default=0)
     last_failure_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     blocked_until: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+# authentication rows belong to accounts, not countries (registry/country_limits.py)
+for _table in ("auth_session", "api_token", "login_throttle"):
+    country_limits.unlimited(_table, "authentication of an account, whatever its countries")

@@ -26,6 +26,11 @@ class Principal:
     def covers_country(self, code: str) -> bool:
         return not self.countries or code in self.countries
 
+    def reads_restricted_of(self, code: str) -> bool:
+        """Restricted material of a country (drafts, restricted minutes): staff (read_staff) whose
+        country limits cover it. The one rule for meetings, minutes and form versions."""
+        return self.can(Permission.read_staff) and self.covers_country(code)
+
 
 ANONYMOUS = Principal(name="anonymous")
 

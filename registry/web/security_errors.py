@@ -18,12 +18,14 @@ from litestar.types import Scope
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
 
-from registry import audit
+from registry import audit, country_limits, i18n
 from registry.auth.principal import current_principal
+from registry.country_limits import OutsideCountryLimits
 from registry.labels import mark
 from registry.web.refusal_sampling import RefusalSampler, Verdict
 from registry.web.request_log import request_id
 from registry.web.request_threads import ServerBusy
+from registry.web.i18n_middleware import request_locale
 from registry.web.security_middleware import BEARER_CHALLENGE
 
 logger = logging.getLogger("registry.web")
@@ -52,13 +54,17 @@ def wants_html(request: Request) -> bool:
 
 
 def error_response(request: Request, status_code: int, detail: str, headers: dict | None = None,
-                   extra: dict | None = None) -> Response:
+                   extra: dict | None = None, message: str = "", params: dict | None = None,
+                   about: str = "") -> Response:
+    """`message` and `params`: a catalog message saying more than the status's own, for pages;
+    `about`: what it concerns, as the code names it (rows of a file, a table)."""
     failure_id = request_id(request.scope) if status_code >= 500 else None
     if wants_html(request) and request.app.template_engine is not None:
         return Template("auth/error.html", status_code=status_code, headers=headers, context=dict(
             status_code=status_code, title=TITLES.get(status_code, TITLES[500]),
+            message=message or MESSAGES.get(status_code, MESSAGES[500]), params=params or {}, about=about,
+            request_id=failure_id,
             # the whole address, query included: after logging in, the person is back where they were
-            message=MESSAGES.get(status_code, MESSAGES[500]), request_id=failure_id,
             next=request.url.path + (f"?{request.url.query}" if request.url.query else "")))
     body = {"status_code": status_code, "detail": detail}
     if extra:
@@ -74,6 +80,10 @@ def unauthorized(request: Request, exc: HTTPException) -> Response:
 
 
 def forbidden(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, OutsideCountryLimits):  # says which countries, in the reader's language
+        detail = i18n.gettext(request_locale(request), country_limits.REFUSED, **exc.params())
+        return error_response(request, 403, detail, headers=exc.headers, extra=_extra(exc),
+                              message=country_limits.REFUSED, params=exc.params(), about=exc.what)
     return error_response(request, 403, exc.detail, headers=exc.headers, extra=_extra(exc))
 
 

@@ -99,7 +99,7 @@ def update_meeting(session: Session, actor: audit.Actor, meeting: Meeting, chang
     merged = {**{k: getattr(meeting, k) for k in FIELDS}, **changes}
     if changes.get("kind") == MeetingKind.videoconference:
         changes = {**changes, "video": True}
-    problems = meeting_problems(merged)
+    problems = meeting_problems(merged, tuple(name for name in ("starts_on", "ends_on") if name in changes))
     if problems:
         raise Refused(problems)
     instrument_ids = (_instrument_ids(session, meeting.country_code, changes["instrument_ids"])

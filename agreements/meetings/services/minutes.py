@@ -15,7 +15,7 @@ from agreements.meetings.queries import agenda_of, approvals_of
 from agreements.meetings.references import Resolvers, resolve
 from agreements.meetings.services.common import claim_version, refuse_if_frozen
 from agreements.meetings.validation import choice_problem
-from registry import audit
+from registry import audit, dates
 from registry.labels import mark, term
 from registry.problems import Conflict, FieldError, Refused
 
@@ -90,6 +90,12 @@ def _text_required(prefix: str, entries: list[dict]) -> list[FieldError]:
             for n, entry in enumerate(entries) if not (entry.get("text_fr") or "").strip()]
 
 
+def _due_dates_out_of_range(prefix: str, entries: list[dict]) -> list[FieldError]:
+    due = {f"{prefix}[{n}].due_on": entry.get("due_on") for n, entry in enumerate(entries)}
+    due = {name: date.fromisoformat(value) if isinstance(value, str) else value for name, value in due.items()}
+    return [p for name, value in due.items() for p in [dates.problem(name, value)] if p]
+
+
 def _check_payload(session: Session, meeting: Meeting, items: list[dict], resolvers: Resolvers) -> dict[int, AgendaItem]:
     agenda = {i.id: i for i in agenda_of(session, meeting.id)}
     problems = []
@@ -101,6 +107,7 @@ def _check_payload(session: Session, meeting: Meeting, items: list[dict], resolv
             continue
         problems += _text_required(f"items[{n}].decisions", entry.get("decisions") or [])
         problems += _text_required(f"items[{n}].action_items", entry.get("action_items") or [])
+        problems += _due_dates_out_of_range(f"items[{n}].action_items", entry.get("action_items") or [])
         for k, decision in enumerate(entry.get("decisions") or []):
             for e, effect in enumerate(decision.get("effects") or []):
                 where = f"items[{n}].decisions[{k}].effects[{e}]"
@@ -206,6 +213,7 @@ def approve_minutes(session: Session, actor: audit.Actor, meeting: Meeting, part
     if meeting.status != MeetingStatus.minutes_draft:
         raise Conflict(mark("minutes are approved while they are being drafted; the status is %(current)s"),
                        current=term(STATUS_LABELS, meeting.status))
+    dates.refuse_out_of_range({"approved_on": approved_on})
     participant = session.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id or not participant.is_head:
         raise Refused([FieldError("participant_id", mark("no head of delegation %(id)s in this meeting"),
