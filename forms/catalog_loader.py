@@ -234,7 +234,7 @@ def check_version(manifest: FormManifest, entry: VersionManifest) -> CheckResult
         if not errors:
             render_sample(data, fields, sample, manifest.form["partner_language"])
     except TemplateRefused as exc:
-        result.problems += [exc.message, *exc.problems]
+        result.problems += [str(exc.reason), *(str(p) for p in exc.problems)]
     except (OSError, ValueError) as exc:
         result.problems.append(f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a render failure of any kind is what this check exists to report

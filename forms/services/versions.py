@@ -134,9 +134,10 @@ def upload_template(session: Session, actor: audit.Actor, version: FormVersion, 
     try:
         checked = checker(filename, data, specs, partner_language, max_bytes)
     except TemplateRefused as exc:
-        errors = [FieldError("template", mark("template problem: %(problem)s"), {"problem": p}) for p in exc.problems]
+        errors = [FieldError("template", mark("template problem: %(problem)s"), {"problem": p.as_message()})
+                  for p in exc.problems]
         errors += mismatch_errors(exc.missing, exc.extra)
-        raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.message})]) from None
+        raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.reason})]) from None
     before = version_snapshot(version)
     claim_version(session, version, expected_version)
     version.template_kind, version.template_filename = checked.kind.value, safe_filename(filename, f"template.{checked.kind.value}")
