@@ -87,3 +87,42 @@ HOSTILE_DOCX = {  # name -> (builder, the part the refusal must name)
     "UTF-16 external entity": (utf16_external_entity, "word/document.xml"),
     "entity in _rels/.rels": (entity_in_relationships, "_rels/.rels"),
 }
+
+
+# --- templates: what a template upload must refuse, each as the paragraphs of a DOCX ------------
+
+def text_field(name: str = "x", max_length: int | None = 10_000) -> dict:
+    spec = {"name": name, "type": "text", "label_fr": f"Champ {name}", "label_partner": f"Polje {name}"}
+    return {**spec, "max_length": max_length} if max_length else spec
+
+
+HOSTILE_TEMPLATES = {  # name -> (paragraphs, the words of the English refusal)
+    "seven chained join": (["{{ x|join(x)|join(x)|join(x)|join(x)|join(x)|join(x)|join(x) }}"], "million characters"),
+    "two loops nested over a long value": (["{% for a in x %}{% for b in x %}{{ b }}{% endfor %}{% endfor %}"],
+                                           "million characters"),
+    "3,000 nested if": (["{% if x %}" * 3000 + "{{ x }}" + "{% endif %}" * 3000], "nested more than 20 deep"),
+    "5,000 parentheses": (["{{ " + "(" * 5000 + "x" + ")" * 5000 + " }}"], "nested more than 20 deep"),
+    "5,000 not": (["{% if " + "not " * 5000 + "x %}{{ x }}{% endif %}"], "nested operations"),
+    "5,000 additions": (["{{ x" + " + x" * 5000 + " }}"], "nested operations"),
+    "5,000 filters": (["{{ x" + "|trim" * 5000 + " }}"], "nested operations"),
+    "round with a huge precision": (["{{ x|length|round(100000000, 'floor') }} {{ x }}"], "round takes a precision"),
+    "autoescape off": (["{% autoescape false %}{{ x }}{% endautoescape %}"], "{% autoescape %}"),
+    "text times a number": (["{{ x * 1000 }}"], "the * operator is for numbers"),
+    "formatting a value": (["{{ x % 1 }}"], "the % operator is for numbers"),
+}
+
+
+# --- JSON and CSV ---------------------------------------------------------------------------------
+
+def nested_json(depth: int, leaf: str = "1") -> str:
+    return "[" * depth + leaf + "]" * depth
+
+
+def nested_field_specs(depth: int) -> str:
+    """A field schema whose columns hold columns, `depth` deep."""
+    opening = '{"name":"a","type":"rows","label_fr":"a","label_partner":"a","columns":['
+    leaf = '{"name":"b","type":"text","label_fr":"b","label_partner":"b"}'
+    return "[" + opening * depth + leaf + "]}" * depth + "]"
+
+
+BIG_CELL = "w" * (130 * 2**10)  # past the csv module's 128 KiB

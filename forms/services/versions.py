@@ -10,7 +10,7 @@ from forms.fields import FieldSpec, parse_fields
 from forms.models import Form, FormVersion
 from forms.services.common import content_sha256, require_draft, version_snapshot
 from forms.template_check import TemplateRefused, check_upload, match_fields, pdf_field_names
-from registry import audit, blobs
+from registry import audit, blobs, json_limits
 from registry.labels import mark
 from registry.models import utcnow
 from registry.problems import FieldError, Refused
@@ -52,6 +52,8 @@ def create_version(session: Session, actor: audit.Actor, form: Form, label: str,
 
 
 def check_fields(raw: list[dict]) -> list[FieldSpec]:
+    if json_limits.value_depth(raw) > json_limits.MAX_DEPTH:  # before pydantic recurses into it
+        raise Refused([FieldError("fields", json_limits.TOO_DEEP, {"where": "fields", "max": json_limits.MAX_DEPTH})])
     try:
         return parse_fields(raw)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError

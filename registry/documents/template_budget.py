@@ -161,18 +161,24 @@ class Meter:
     def __init__(self, root: Shape) -> None:
         self.root = root
         self.problems: list[tuple[nodes.Node, str, dict]] = []
+        self.dearest: tuple[int, nodes.Node | None] = (0, None)  # where the problem is shown
+
+    def _noted(self, node: nodes.Node, cost: int) -> int:
+        if cost > self.dearest[0]:
+            self.dearest = (cost, node)
+        return cost
 
     def statements(self, body: list[nodes.Node], scope: dict) -> int:
         return sum(self.statement(node, scope) for node in body)
 
     def statement(self, node: nodes.Node, scope: dict) -> int:
         if isinstance(node, nodes.Output):
-            return sum(len(child.data) if isinstance(child, nodes.TemplateData) else self._printed(child, scope)
-                       for child in node.nodes)
+            return sum(len(child.data) if isinstance(child, nodes.TemplateData) else
+                       self._noted(child, self._printed(child, scope)) for child in node.nodes)
         if isinstance(node, nodes.If):
             return self._if(node, scope)
         if isinstance(node, nodes.For):
-            return self._for(node, scope)
+            return self._noted(node, self._for(node, scope))
         return RENDER_BUDGET + 1  # outside the rule set (refused there): never cheaper than the budget
 
     def _printed(self, node: nodes.Node, scope: dict) -> int:
@@ -311,11 +317,9 @@ class Meter:
 
 
 def measure(tree: nodes.Template, root: Shape) -> tuple[int, nodes.Node | None, Meter]:
-    """(the cost bound of one parsed part, its dearest top-level node, the meter and its problems)."""
+    """(the cost bound of one parsed part, its dearest loop or printed value, the meter and its problems)."""
     meter = Meter(root)
-    costs = [(meter.statement(node, {}), node) for node in tree.body]
-    dearest = max(costs, key=lambda c: c[0], default=(0, None))[1]
-    return sum(c for c, _ in costs), dearest, meter
+    return meter.statements(tree.body, {}), meter.dearest[1], meter
 
 
 def budget_problems(parsed: list, root: Shape | None) -> list:

@@ -23,6 +23,7 @@ from registry.labels import Message, mark
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # what docxtpl renders
 OPENING_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"})
 BRACKETS = {"(": ")", "[": "]", "{": "}"}
+PREFIX_TOKENS = {("name", "not"), ("operator", "-"), ("operator", "+")}
 
 SYNTAX = mark("syntax error: %(reason)s")
 BLOCKS_TOO_DEEP = mark("blocks (if, for) nested more than %(max)s deep are not allowed")
@@ -44,10 +45,11 @@ AT_PART = mark("%(part)s")
 NEAR = mark("%(problem)s (near: %(excerpt)s)")
 
 # node types the rule set allows; anything else is refused by name (CONSTRUCTS) or generically
+# (a Scope only wraps {% autoescape %} or {% with %}, refused themselves)
 ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.For, nodes.Expr, nodes.Keyword,
-                 nodes.Pair, nodes.Operand)
+                 nodes.Pair, nodes.Operand, nodes.Scope)
 REFUSED_CONSTRUCTS = {nodes.With: "{% with %}", nodes.Macro: "{% macro %}", nodes.CallBlock: "{% call %}",
-                      nodes.FilterBlock: "{% filter %}", nodes.Block: "{% block %}", nodes.Scope: "a scope",
+                      nodes.FilterBlock: "{% filter %}", nodes.Block: "{% block %}",
                       nodes.ScopedEvalContextModifier: "{% autoescape %}", nodes.EvalContextModifier: "{% autoescape %}",
                       nodes.ExprStmt: "{% do %}", nodes.Continue: "{% continue %}", nodes.Break: "{% break %}"}
 REFUSED_EXPRESSIONS = (nodes.ContextReference, nodes.DerivedContextReference, nodes.EnvironmentAttribute,
@@ -178,8 +180,15 @@ def parse_parts(docx_bytes: bytes, env: DocumentSandbox | None = None) -> Parsed
 
 def nesting_problem(part: TemplatePart, env: DocumentSandbox) -> TemplateProblem | None:
     """Blocks and brackets counted on the token stream (iterative), before the recursive parser."""
-    blocks, brackets, after_block_begin = 0, [], False
+    blocks, brackets, after_block_begin, prefixes = 0, [], False, 0
     for line, kind, value in env.lex(part.source):
+        # `not not not …` and `- - - …` parse recursively too: count runs of prefix operators
+        if (kind, value) in PREFIX_TOKENS:
+            prefixes += 1
+            if prefixes > sandbox.MAX_EXPRESSION_DEPTH:
+                return problem_at(part, "refused", line, EXPRESSION_TOO_DEEP, max=sandbox.MAX_EXPRESSION_DEPTH)
+        elif kind != "whitespace":
+            prefixes = 0
         if kind == "block_begin":
             after_block_begin = True
             continue

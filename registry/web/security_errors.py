@@ -215,5 +215,6 @@ async def audit_refusal(exc: Exception, scope: Scope) -> None:
             await anyio.to_thread.run_sync(_write_refusal, scope["app"].state.engine, refusal_entries(exc, scope))
         except Exception:  # the refusal stands even if the audit database is unreachable
             logger.exception("could not audit a refusal of %s %s", scope.get("method"), scope.get("path"))
-    elif not isinstance(exc, HTTPException) and not is_clients_fault(exc):
+    elif not isinstance(exc, HTTPException) and not is_clients_fault(exc) and getattr(exc, "status_code", 500) >= 500:
+        # a refusal with a handler of its own (Refused 422, Conflict 409, …) is the client's, not an error
         logger.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
