@@ -20,6 +20,7 @@ from agreements.models import Instrument
 from forms import services
 from forms.compare import compare_fields
 from forms.fields import FieldSpec
+from forms.generation.blanks import build_blanks
 from forms.models import Form, FormVersion
 from forms.queries import PUBLIC_STATUSES, FormState, find_form, form_on_date, list_forms, validations_of
 from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, FormDetail, FormSummary, PublishIn,
@@ -249,6 +250,8 @@ class FormApiController(Controller):
         services.publish_version(db_session, actor_for(request), form, version, data.valid_from or version.valid_from,
                                  data.valid_until or version.valid_until, expected_version(request))
         db_session.commit()
+        state = request.app.state  # blanks now, so that /blank never renders (forms/generation/blanks.py)
+        build_blanks(db_session, form, version, state.render_pool, state.converter, actor=actor_for(request))
         reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 

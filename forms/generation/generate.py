@@ -1,10 +1,8 @@
 """Resolve the version that applies, check the data, render, convert: one document."""
 
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from threading import Lock
 
 from sqlmodel import Session
 
@@ -95,33 +93,6 @@ def render(job: RenderJob, data: dict, fmt: str, pool, converter) -> bytes:
         return stamp_pdf(filled, job.provenance_record, job.title)
     docx = pool.run(render_filled_docx, job, data, key=job.key)
     return pdf_from_docx(converter, docx) if fmt == "pdf" else docx
-
-
-class BlankCache:
-    """Blank documents of a published version never change: built once per (sha256, format)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._lock, self._size = Lock(), size
-
-    def get_or_build(self, key: tuple[str, str], build) -> bytes:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        data = build()
-        with self._lock:
-            self._items[key] = data
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return data
-
-
-def blank(session: Session, code: str, on: date, fmt: str, pool, converter, cache: BlankCache) -> GeneratedFile:
-    form, version = resolve(session, code, on)
-    job = job_for(form, version, on)
-    data = cache.get_or_build((version.template_sha256 or "", fmt), lambda: render(job, {}, fmt, pool, converter))
-    return GeneratedFile(data, MEDIA_TYPES[fmt], file_name(form, version, fmt, "vierge"))
 
 
 def filled(form: Form, version: FormVersion, on: date, data: dict, fmt: str, pool, converter) -> GeneratedFile:

@@ -12,6 +12,7 @@ form receives, another form's render waits at most for one render to end. Each k
 `queue_per_key` tasks waiting; past that, or after waiting `max_wait` seconds, a task is refused
 with RenderBusy (503 with Retry-After) rather than queued without end."""
 
+import importlib
 import itertools
 import multiprocessing
 import resource
@@ -22,10 +23,15 @@ from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolEx
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
+from jinja2.sandbox import SecurityError
+
 from registry.labels import mark
 
+STARTUP_TIMEOUT = 120  # seconds a worker may take to start (import the render modules)
 TIMED_OUT = mark("rendering took longer than %(seconds)s s and was stopped")
 STOPPED = mark("the render worker stopped (%(reason)s); it was restarted")
+REFUSED_AT_RENDER = mark("the template of this form breaks a rule of the document sandbox (%(reason)s); a new "
+                         "version of the form must be uploaded")
 BUSY = mark("too many documents of this form are waiting to be produced; try again in %(seconds)s s")
 
 
@@ -49,25 +55,41 @@ class RenderBusy(RenderFailed):
         self.retry_after = retry_after
 
 
-def _limit_memory(megabytes: int) -> None:
+def _start_worker(megabytes: int, preload: tuple[str, ...]) -> None:
     limit = megabytes * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    for module in preload:
+        importlib.import_module(module)
+
+
+def _ready() -> bool:
+    return True
 
 
 class _Slot:
-    """One worker process, started on first use and restarted alone."""
+    """One worker process, started on first use (and after a restart) and restarted alone.
 
-    def __init__(self, memory_mb: int) -> None:
-        self.memory_mb = memory_mb
+    Starting it (a process, then importing docxtpl, lxml, babel and the render modules: 1–3 s on a
+    busy machine) is waited for before a task is handed over, outside the task's time limit:
+    otherwise the first render after a restart could time out, restart the worker, and so on."""
+
+    def __init__(self, memory_mb: int, preload: tuple[str, ...]) -> None:
+        self.memory_mb, self.preload = memory_mb, preload
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
 
     def submit(self, function: Callable, *args):
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(
+                executor = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
-                    initializer=_limit_memory, initargs=(self.memory_mb,))
+                    initializer=_start_worker, initargs=(self.memory_mb, self.preload))
+                try:
+                    executor.submit(_ready).result(timeout=STARTUP_TIMEOUT)
+                except (FutureTimeout, BrokenProcessPool, MemoryError, CancelledError) as exc:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    raise RenderFailed(STOPPED, reason=f"start: {type(exc).__name__}") from None
+                self._executor = executor
             return self._executor.submit(function, *args)
 
     def restart(self) -> None:
@@ -129,9 +151,10 @@ class FairScheduler:
 
 class RenderPool:
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 1024, queue_per_key: int = 4,
-                 max_wait: float | None = None) -> None:
+                 max_wait: float | None = None, preload: tuple[str, ...] = ("registry.documents.render",)) -> None:
+        """`preload`: modules each worker imports when it starts, before its first task."""
         self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
-        self._slots = [_Slot(memory_mb) for _ in range(workers)]
+        self._slots = [_Slot(memory_mb, preload) for _ in range(workers)]
         self.scheduler = FairScheduler(workers, queue_per_key, timeout if max_wait is None else max_wait)
 
     def run(self, function: Callable, *args, key: str = "", timeout: float | None = None):
@@ -153,6 +176,8 @@ class RenderPool:
         except (BrokenProcessPool, MemoryError, CancelledError) as exc:
             slot.restart()
             raise RenderFailed(STOPPED, reason=type(exc).__name__) from None
+        except SecurityError as exc:  # a template stored before a rule existed breaks it at render
+            raise RenderFailed(REFUSED_AT_RENDER, reason=str(exc)) from None
 
     def run_all(self, function: Callable, arguments: Iterable[tuple], key: str = "",
                 timeout: float | None = None) -> Iterator:
