@@ -198,3 +198,23 @@ def test_a_filled_render_of_a_template_stored_before_the_rules_is_a_503_not_a_50
         assert response.status_code == 503 and response.headers["retry-after"]
         assert "enfreint une règle du bac à sable" in response.json()["detail"]
         assert caisse.post("/api/forms/SE-121-01/documents?on=2024-01-15", json=serbian_posting()).status_code == 200
+
+
+def test_a_pdf_blank_not_built_yet_is_a_503_until_the_builder_stores_it(budget_app, engine, converter):
+    from forms.generation.blanks import build_blanks
+    from tests.conftest import missing_dependency
+
+    if not converter.available():
+        missing_dependency("LibreOffice and unoserver (apt-get install libreoffice-writer-nogui python3-uno; make uno)")
+    with TestClient(budget_app) as client:
+        waiting = client.get("/api/forms/SE-121-01/blank?format=pdf&on=2024-01-15&lang=fr")
+        assert waiting.status_code == 503 and waiting.headers["retry-after"] == "60"
+        assert "n'est pas encore prêt" in waiting.json()["detail"]
+        with Session(engine, expire_on_commit=False) as db:
+            form = find_form(db, "SE 121-01")
+            version = db.exec(select(FormVersion).where(FormVersion.form_id == form.id)).one()
+            assert build_blanks(db, form, version, budget_app.state.render_pool, converter) == []
+            stored = stored_blank(db, version, "pdf").data
+        served = client.get("/api/forms/SE-121-01/blank?format=pdf&on=2024-01-15")
+        assert served.status_code == 200 and served.content == stored and stored.startswith(b"%PDF-")
+    assert budget_app.state.recording.keys == []  # the PDF came from the stored DOCX blank: no render
