@@ -146,6 +146,7 @@ def test_published_blanks_are_served_as_stored_and_never_rendered(budget_app, en
         with Session(engine) as db:
             version = db.exec(select(FormVersion).join(Form).where(Form.code == "SE 121-01")).first()
             assert response.content == stored_blank(db, version, "docx").data
+        assert client.get("/api/forms/SE-416-01/blank?format=docx").status_code == 409  # a partner's PDF form
     assert budget_app.state.recording.keys == []
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from forms.generation.generate import GeneratedFile, file_name, render, resolve
+from forms.generation.generate import PDF_ONLY, GeneratedFile, file_name, render, resolve
 from forms.generation.jobs import MEDIA_TYPES, job_for
 from forms.models import Form, FormBlank, FormVersion, VersionStatus
 from registry import audit, blobs
@@ -21,6 +21,7 @@ from registry.documents.converter import ConversionFailed, ConverterUnavailable
 from registry.documents.workers import RenderFailed
 from registry.labels import mark
 from registry.models import utcnow
+from registry.problems import Conflict
 
 logger = logging.getLogger("registry.forms")
 BUILDER = audit.Actor.system("system:blanks")
@@ -54,6 +55,8 @@ class BlankNotReady(RuntimeError):
 def served_blank(session: Session, code: str, on: date, fmt: str) -> GeneratedFile:
     """The stored blank of the version that applies on `on`; BlankNotReady when there is none."""
     form, version = resolve(session, code, on)
+    if fmt not in formats_of(version):
+        raise Conflict(PDF_ONLY)
     blob = stored_blank(session, version, fmt)
     if blob is None:
         raise BlankNotReady(format=fmt.upper(), code=form.code, version=version.label)

@@ -20,6 +20,7 @@ from registry.problems import Conflict
 FORMATS = ("docx", "pdf")
 NO_VERSION = mark("no published version of %(code)s applied on %(on)s")
 UNKNOWN_FORM = mark("no form %(code)s")
+PDF_ONLY = mark("this form is a PDF supplied by the partner: it can only be generated as PDF")
 
 
 class FormNotApplicable(LookupError):
@@ -88,7 +89,7 @@ def render(job: RenderJob, data: dict, fmt: str, pool, converter) -> bytes:
     data = context_from(parse_fields(job.fields), data)
     if job.template_kind == "pdf":
         if fmt != "pdf":
-            raise Conflict(mark("this form is a PDF supplied by the partner: it can only be generated as PDF"))
+            raise Conflict(PDF_ONLY)
         filled = fill_pdf_form(job.template, pdf_form_values(job, data), converter)
         return stamp_pdf(filled, job.provenance_record, job.title)
     docx = pool.run(render_filled_docx, job, data, key=job.key)
