@@ -24,7 +24,8 @@ from agreements.services.revisions import snapshot
 from registry import i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
-from registry.labels import CONFIDENCE_LABELS, RISK_LABELS, mark
+from registry.csv_files import CsvRefused
+from registry.labels import CONFIDENCE_LABELS, RISK_LABELS, Message, mark
 from registry.models import Country
 from registry.problems import Conflict, FieldError, Refused, StaleVersion
 from registry.web.actor import actor_for
@@ -178,6 +179,10 @@ class InstrumentEditPages(Controller):
             except UnicodeDecodeError:
                 message = i18n.gettext(request_locale(request), mark("%(name)s is not a CSV file encoded in UTF-8"),
                                        name=getattr(upload, "filename", name))
+                return Template("agreements/import.html", status_code=400, context={"report": None, "error": message})
+            except CsvRefused as exc:
+                message = i18n.gettext(request_locale(request), mark("%(name)s: %(problem)s"),
+                                       name=getattr(upload, "filename", name), problem=Message(exc.message, exc.params))
                 return Template("agreements/import.html", status_code=400, context={"report": None, "error": message})
         report = exchange.import_rows(db_session, actor_for(request), rows["instruments"], rows["links"], dry_run)
         if not dry_run:

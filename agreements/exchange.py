@@ -5,8 +5,6 @@ registry holds is `unchanged`, a different one is `changed` (a new revision, aud
 `created`, an invalid one `refused` with its errors. A dry run performs the same work in a
 transaction that is rolled back, so it reports exactly what a real run would do."""
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -19,6 +17,7 @@ from agreements.queries import find_by_slug
 from agreements.schemas import InstrumentCreate
 from agreements.services.revisions import TRACKED_FIELDS, snapshot
 from registry import audit, country_limits
+from registry.csv_files import read_csv_dicts, write_csv
 from registry.problems import Conflict, Refused
 
 FORMAT = "registry-instruments/1"
@@ -44,12 +43,7 @@ def export_json(session: Session) -> str:
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row[k]) for k in columns})
-    return buffer.getvalue()
+    return write_csv(({k: _cell(row[k]) for k in columns} for row in rows), columns, mapping=True)
 
 
 def _cell(value) -> str:
@@ -67,8 +61,9 @@ def export_csv(session: Session) -> tuple[str, str]:
 
 
 def rows_from_csv(text: str) -> list[dict]:
+    """Rows of an exported CSV (CsvRefused names a line that cannot be read)."""
     rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
+    for raw in read_csv_dicts(text):
         row = {k: (v if v != "" else None) for k, v in raw.items() if k is not None}
         if "risks" in row:
             row["risks"] = [r for r in (row["risks"] or "").split(LIST_SEPARATOR) if r]

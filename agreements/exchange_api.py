@@ -14,6 +14,8 @@ from agreements.history_api import UPLOAD_BODY_LIMIT
 from agreements.search import instrument_documents
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
+from registry.csv_files import CsvRefused
+from registry.problems import FieldError, Refused
 from registry.web.actor import actor_for
 from registry.web.params import BadParameter, parse_choice
 
@@ -36,6 +38,8 @@ def _read_csv(upload: object, field: str) -> list[dict]:
         return exchange.rows_from_csv(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadParameter(field, upload.filename, "a CSV file encoded in UTF-8") from None
+    except CsvRefused as exc:
+        raise Refused([FieldError(field, exc.message, exc.params)]) from None
 
 
 class ExchangeController(Controller):

@@ -170,8 +170,20 @@ def _load_form(session: Session, manifest: FormManifest) -> dict[str, int]:
         _created(session, version, "form_version", counts)
         for raw in entry.validations:
             _created(session, _validation(session, form, version, raw), "form_validation", counts)
+        _blank(session, form, version, counts)
         previous = version
     return counts
+
+
+def _blank(session: Session, form: Form, version: FormVersion, counts: dict[str, int]) -> None:
+    """The DOCX blank of a published catalog version, rendered here: these templates are the
+    project's own, checked by `registry forms check`. PDF blanks need LibreOffice: `registry run`
+    builds them (forms/generation/blanks.py)."""
+    from forms.generation.blanks import InProcess, build_blank
+
+    if version.status in (VersionStatus.published, VersionStatus.superseded) and version.template_kind == "docx":
+        build_blank(session, form, version, "docx", InProcess(), None, SEED_ACTOR, "seed.create")
+        counts["form_blank"] = counts.get("form_blank", 0) + 1
 
 
 @lru_cache(maxsize=256)
@@ -253,7 +265,7 @@ def check_version(manifest: FormManifest, entry: VersionManifest) -> CheckResult
         if not errors:
             render_sample(data, fields, sample, manifest.form["partner_language"])
     except TemplateRefused as exc:
-        result.problems += [exc.message, *exc.problems]
+        result.problems += [str(exc.reason), *(str(p) for p in exc.problems)]
     except (OSError, ValueError) as exc:
         result.problems.append(f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a render failure of any kind is what this check exists to report

@@ -4,7 +4,6 @@ Reading what is published needs no account; drafts and validated-but-unpublished
 shown to staff of the form's country only (read_staff within the country limits). Every write
 names its permission and, on a version, needs If-Match with the version's ETag."""
 
-import json
 from datetime import date
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from agreements.models import Instrument
 from forms import services
 from forms.compare import compare_fields
 from forms.fields import FieldSpec
+from forms.generation.blanks import build_blanks
 from forms.listing import ListingCache, ListingQuery
 from forms.models import Form, FormVersion
 from forms.queries import PUBLIC_STATUSES, VERSION_LISTED, FormState, find_form, form_on_date, validations_of
@@ -28,13 +28,12 @@ from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, 
                            ValidationCreate, VersionCreate, VersionOut, VersionPatch, VersionSummary, WithdrawIn,
                            version_summary)
 from forms.search import form_documents
-from forms.template_check import check_upload
+from forms.trial_render import checked_in_workers
+from registry import json_limits
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
-from registry.documents.workers import RenderFailed
 from registry.enums import Risk
-from registry.labels import mark
 from registry.problems import FieldError, Refused
 from registry.web.actor import actor_for
 from registry.web.downloads import content_disposition
@@ -265,6 +264,8 @@ class FormApiController(Controller):
         services.publish_version(db_session, actor_for(request), form, version, data.valid_from or version.valid_from,
                                  data.valid_until or version.valid_until, expected_version(request))
         db_session.commit()
+        state = request.app.state  # blanks now, so that /blank never renders (forms/generation/blanks.py)
+        build_blanks(db_session, form, version, state.render_pool, state.converter, actor=actor_for(request))
         reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 
@@ -281,16 +282,9 @@ class FormApiController(Controller):
 
 
 def in_worker(request: Request):
-    """check_upload in a render worker: a hostile DOCX (regular expressions of docxtpl on crafted
-    XML, deep nesting) costs a worker restart, never a server thread or its memory."""
-    pool = request.app.state.render_pool
-
-    def check(*args):
-        try:
-            return pool.run(check_upload, *args)
-        except RenderFailed as exc:
-            raise Refused([FieldError("template", mark("template refused: %(reason)s"), {"reason": str(exc)})]) from None
-    return check
+    """check_upload and trial renders in the render workers (forms/trial_render.py): a hostile
+    DOCX costs a worker restart, never a server thread or its memory."""
+    return checked_in_workers(request.app.state.render_pool)
 
 
 def fields_part(raw) -> list[dict] | None:
@@ -300,8 +294,10 @@ def fields_part(raw) -> list[dict] | None:
     if isinstance(raw, UploadFile):
         raw = raw.file.read()
     try:
-        fields = json.loads(raw)
-    except ValueError:
+        fields = json_limits.loads(raw, "fields")
+    except json_limits.JsonRefused as exc:
+        if exc.message == json_limits.TOO_DEEP:
+            raise Refused([FieldError("fields", exc.message, exc.params)]) from None
         raise BadParameter("fields", str(raw)[:100], "a JSON list of field specs") from None
     if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
         raise BadParameter("fields", str(raw)[:100], "a JSON list of field specs")

@@ -11,11 +11,19 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from registry.documents.sandbox import as_decimal
 from registry.labels import mark
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 ADDRESS_PARTS = ("street", "postal_code", "city", "country")
 MAX_ROWS_DEFAULT = 50
+# Every value has a maximum length, declared or not: the render budget of a template is computed
+# from them (registry/documents/template_budget.py), and the upload's trial render uses them.
+TEXT_MAX_DEFAULT = 1000  # a text field without max_length: a paragraph
+NUMBER_MAX_DEFAULT = 20
+NUMBER_LIMIT = 10**15  # babel formats up to 28 digits; no amount or count on a form comes near
+NIR_MAX_CHARS = 25  # 15 characters and the spaces or dots people type between them
+ADDRESS_MAX_LENGTHS = {"street": 200, "postal_code": 20, "city": 100, "country": 2}
 
 
 class Problem(str):
@@ -96,6 +104,12 @@ class FieldSpec(BaseModel):
         return self
 
 
+def max_length_of(spec: "FieldSpec") -> int:
+    """The longest value a text or number field takes: its max_length, or the default."""
+    default = NUMBER_MAX_DEFAULT if spec.type == FieldType.number else TEXT_MAX_DEFAULT
+    return spec.max_length or default
+
+
 def parse_fields(raw: list[dict]) -> list[FieldSpec]:
     """Validated field specs; raises ValueError naming duplicates."""
     fields = [FieldSpec.model_validate(item) for item in raw]
@@ -142,6 +156,7 @@ def check_nir(value: str) -> str:
 
 REQUIRED = mark("required")
 EXPECTED_NUMBER = mark("expected a number")
+TOO_LONG = mark("%(count)s characters; at most %(max)s")
 
 BIRTH_IN_FUTURE = mark("a date of birth cannot be in the future")
 END_BEFORE_START = mark("the end cannot be before the start (%(start)s)")
@@ -211,8 +226,8 @@ def _check(spec: FieldSpec, path: str, value, errors: dict[str, str]) -> None:
 def _text(spec, _path, value, _errors):
     if not isinstance(value, str):
         raise Invalid(mark("expected text"))
-    if spec.max_length and len(value) > spec.max_length:
-        raise Invalid(mark("%(count)s characters; at most %(max)s"), count=len(value), max=spec.max_length)
+    if len(value) > max_length_of(spec):
+        raise Invalid(TOO_LONG, count=len(value), max=max_length_of(spec))
 
 
 def _date(_spec, _path, value, _errors):
@@ -225,14 +240,13 @@ def _date(_spec, _path, value, _errors):
 
 
 def _number(spec, _path, value, _errors):
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    number = as_decimal(value)
+    if number is None:
         raise Invalid(EXPECTED_NUMBER)
-    try:
-        float(str(value).replace(",", "."))
-    except ValueError:
-        raise Invalid(EXPECTED_NUMBER) from None
-    if spec.max_length and len(str(value)) > spec.max_length:
-        raise Invalid(mark("at most %(max)s digits"), max=spec.max_length)
+    if len(str(value)) > max_length_of(spec):
+        raise Invalid(mark("at most %(max)s digits"), max=max_length_of(spec))
+    if abs(number) >= NUMBER_LIMIT:
+        raise Invalid(mark("at most %(max)s digits before the decimal point"), max=len(str(NUMBER_LIMIT)) - 1)
 
 
 def _choice(spec, _path, value, _errors):
@@ -247,6 +261,10 @@ def _checkbox(_spec, _path, value, _errors):
 
 
 def _nir(_spec, _path, value, _errors):
+    if not isinstance(value, str):
+        raise Invalid(mark("expected text"))
+    if len(value) > NIR_MAX_CHARS:
+        raise Invalid(TOO_LONG, count=len(value), max=NIR_MAX_CHARS)
     check_nir(value)
 
 
@@ -264,6 +282,11 @@ def _address(_spec, path, value, errors):
     for part in ("street", "city"):
         if not value.get(part):
             errors[f"{path}.{part}"] = Problem(REQUIRED)
+    for part, longest in ADDRESS_MAX_LENGTHS.items():
+        if not isinstance(value.get(part) or "", str):
+            errors[f"{path}.{part}"] = Problem(mark("expected text"))
+        elif len(value.get(part) or "") > longest:
+            errors[f"{path}.{part}"] = Problem(TOO_LONG, count=len(value[part]), max=longest)
     if value.get("country"):
         try:
             _country(None, path, value["country"], errors)

@@ -115,7 +115,22 @@ class FormValidation(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
 
 
+class FormBlank(SQLModel, table=True):
+    """The blank document of a published version in one format, built once when it is published
+    (forms/generation/blanks.py) and stored in the blob store: /blank serves it and never renders."""
+
+    __tablename__ = "form_blank"
+    __table_args__ = (UniqueConstraint("form_version_id", "format", name="uq_form_blank_format"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_version_id: int = Field(foreign_key="form_version.id", index=True)
+    format: str = Field(max_length=10, description="docx or pdf")
+    blob_sha256: str = Field(foreign_key="blob.sha256", max_length=64)
+    built_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
 # the country each row belongs to, for the country limits of writes (registry/country_limits.py)
 country_limits.scoped(Form, column="country_code")
 country_limits.scoped(FormVersion, parent=Form, via="form_id")
 country_limits.scoped(FormValidation, parent=FormVersion, via="form_version_id")
+country_limits.scoped(FormBlank, parent=FormVersion, via="form_version_id")

@@ -11,7 +11,10 @@ from jinja2 import nodes
 
 from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType
 from forms.models import TemplateKind
-from registry.documents.sandbox import check_template, make_environment, parse_parts
+from forms.field_bounds import context_shape
+from registry.documents.sandbox import make_environment
+from registry.documents.template_rules import TemplateProblem, check_template, parse_parts
+from registry.labels import Message, mark
 from registry.uploads import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, UploadRejected, inspect_docx, inspect_pdf
 
 
@@ -19,19 +22,33 @@ from registry.uploads import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, UploadRejected, in
 TEMPLATE_MAX_UNCOMPRESSED = 30 * 2**20
 
 
-class TemplateRefused(Exception):
-    """The template is not stored; `problems` says why, `missing`/`extra` compare it with the fields."""
+NEITHER = mark("%(name)s: neither a DOCX nor a PDF file")
+PROBLEMS = mark("the template has %(count)s problem(s)")
+NO_PDF_FIELDS = mark("the PDF has no form fields, but this version declares %(count)s; upload the fillable "
+                     "(AcroForm) version of the PDF")
+PDF_ROWS = mark("repeated rows cannot be filled into a PDF form: %(names)s")
+MISMATCH = mark("the template does not match the declared fields (in the template but not declared: %(extra)s; "
+                "declared but not in the template: %(missing)s)")
 
-    def __init__(self, message: str, problems: list[str] | None = None, missing: list[str] | None = None,
-                 extra: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+
+class TemplateRefused(Exception):
+    """The template is not stored. `message`/`params`: why (a catalog msgid); `problems`: the
+    TemplateProblems found in it; `missing`/`extra` compare it with the fields."""
+
+    def __init__(self, message: str, params: dict | None = None, problems: list[TemplateProblem] | None = None,
+                 missing: list[str] | None = None, extra: list[str] | None = None) -> None:
+        self.message, self.params = message, dict(params or {})
         self.problems = problems or []
         self.missing = missing or []
         self.extra = extra or []
+        super().__init__(str(self.reason))
+
+    @property
+    def reason(self) -> Message:
+        return Message(self.message, self.params)
 
     def __reduce__(self):  # raised in a render worker, re-raised in the server: keep every list
-        return (TemplateRefused, (self.message, self.problems, self.missing, self.extra))
+        return (TemplateRefused, (self.message, self.params, self.problems, self.missing, self.extra))
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ def template_kind_of(filename: str, data: bytes) -> TemplateKind:
         return TemplateKind.docx
     if b"%PDF-" in data[:1024]:
         return TemplateKind.pdf
-    raise TemplateRefused(f"{filename or 'the file'}: neither a DOCX nor a PDF file")
+    raise TemplateRefused(NEITHER, {"name": filename or "?"})
 
 
 def check_upload(filename: str, data: bytes, fields: list[FieldSpec], partner_language: str,
@@ -68,15 +85,15 @@ def check_upload(filename: str, data: bytes, fields: list[FieldSpec], partner_la
             return _check_docx(data, fields, partner_language, max_bytes)
         return _check_pdf(data, fields, max_bytes)
     except UploadRejected as exc:
-        raise TemplateRefused(exc.message) from None
+        raise TemplateRefused(exc.message, exc.params) from None
 
 
 def _check_docx(data: bytes, fields: list[FieldSpec], partner_language: str, max_bytes: int) -> CheckedTemplate:
     inspect_docx(data, max_bytes, max_uncompressed=TEMPLATE_MAX_UNCOMPRESSED)
     env = make_environment(partner_language)
-    problems = check_template(data, env)
+    problems = check_template(data, env, shapes=context_shape(fields))
     if problems:
-        raise TemplateRefused(f"the template has {len(problems)} problem(s)", [str(p) for p in problems])
+        raise TemplateRefused(PROBLEMS, {"count": len(problems)}, problems)
     parsed, _ = parse_parts(data, env)
     paths = set().union(*(template_paths(tree) for _, tree in parsed))
     _require_match(fields, paths)
@@ -86,11 +103,10 @@ def _check_docx(data: bytes, fields: list[FieldSpec], partner_language: str, max
 def _check_pdf(data: bytes, fields: list[FieldSpec], max_bytes: int) -> CheckedTemplate:
     info = inspect_pdf(data, max_bytes, extract_text=False)
     if fields and not info.field_names:
-        raise TemplateRefused(f"the PDF has no form fields, but this version declares {len(fields)}; "
-                              "upload the fillable (AcroForm) version of the PDF")
+        raise TemplateRefused(NO_PDF_FIELDS, {"count": len(fields)})
     rows = [f.name for f in fields if f.type == FieldType.rows]
     if rows:
-        raise TemplateRefused(f"repeated rows cannot be filled into a PDF form: {', '.join(rows)}")
+        raise TemplateRefused(PDF_ROWS, {"names": ", ".join(rows)})
     declared = set(pdf_field_names(fields))
     match = FieldMatch(sorted(declared - set(info.field_names)), sorted(set(info.field_names) - declared))
     if not match.ok:
@@ -116,12 +132,8 @@ def _require_match(fields: list[FieldSpec], paths: set[str]) -> None:
 
 
 def _mismatch(match: FieldMatch) -> TemplateRefused:
-    parts = []
-    if match.not_declared:
-        parts.append("in the template but not declared: " + ", ".join(match.not_declared))
-    if match.missing_from_template:
-        parts.append("declared but not in the template: " + ", ".join(match.missing_from_template))
-    return TemplateRefused("the template does not match the declared fields (" + "; ".join(parts) + ")",
+    return TemplateRefused(MISMATCH, {"extra": ", ".join(match.not_declared) or "—",
+                                      "missing": ", ".join(match.missing_from_template) or "—"},
                            missing=match.missing_from_template, extra=match.not_declared)
 
 

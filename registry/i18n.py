@@ -21,7 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from registry.labels import QUOTED_TERM, Term, Terms
+from registry.labels import QUOTED_TERM, Message, Term, Terms
 
 UI_LOCALES = ("fr", "en")
 DEFAULT_UI_LOCALE = "fr"
@@ -164,6 +164,9 @@ def gettext(locale: str, message: str, **variables) -> str:
 
 
 def _shown(value, translate):
+    if isinstance(value, Message):
+        text = translate(value.msgid)
+        return text % {name: _shown(v, translate) for name, v in value.params.items()} if value.params else text
     if isinstance(value, Term):
         return translate(QUOTED_TERM) % {"term": translate(value.label)}
     if isinstance(value, Terms):

@@ -2,7 +2,7 @@
 catalogs (babel keyword `mark`); pages translate it at render time with `_()`."""
 
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def mark(message: str) -> str:
@@ -19,6 +19,18 @@ class Term:
 
     def __str__(self) -> str:
         return self.code
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence inside another message's parameters (a problem inside "template refused: …"),
+    translated with the message that holds it (registry.i18n.gettext); str() is the English."""
+
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % {k: str(v) for k, v in self.params.items()} if self.params else self.msgid
 
 
 class Terms(tuple):

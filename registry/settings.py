@@ -38,6 +38,7 @@ class Settings:
     render_workers: int = _setting(2, "Processes rendering DOCX templates (and batches).")
     render_timeout: int = _setting(20, "Seconds one document render may take before its worker is stopped.")
     render_memory_mb: int = _setting(1024, "Memory ceiling of a render worker, in megabytes.")
+    render_queue: int = _setting(4, "Renders of one form version that may wait for a worker; past that, or after waiting as long as a render may take, a render is refused with 503 and Retry-After (the workers go to the form with the fewest renders running).")
     trusted_proxies: str = _setting("", "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated addresses or networks, e.g. 10.0.0.5,10.1.0.0/16); the client's address (audit, login throttling) is then the last one before them. Empty: the connection's address.")
 
     @property

@@ -220,7 +220,7 @@ def zip_bomb() -> bytes:
 @pytest.mark.parametrize("name,data,media_type,needle", [
     ("ssti.docx", template_with("{{ ''.__class__.__mro__ }}"), DOCX, "'__class__'"),
     ("globals.docx", template_with("{{ cycler.__init__.__globals__ }}"), DOCX, "'__init__'"),
-    ("dos.docx", template_with("{{ 'x' * 100000000 }}"), DOCX, "repeating a string"),
+    ("dos.docx", template_with("{{ 'x' * 100000000 }}"), DOCX, "the * operator is for numbers"),
     ("syntax.docx", template_with("{% if applicant.cpf %}"), DOCX, "paragraph"),
     ("bomb.docx", zip_bomb(), DOCX, "zip bomb"),
     ("cut.docx", template_with()[:20000], DOCX, "truncated"),
@@ -286,8 +286,9 @@ def test_publishing_needs_both_validations_then_supersedes(api_client_as, client
     assert edit.status_code == 409
     actions = session.exec(select(AuditEntry.action, AuditEntry.actor).where(AuditEntry.entity == "form_version",
                                                                               AuditEntry.action != "seed.create")).all()
-    assert [a for a, _ in actions] == ["form_version.create", "form_version.validate", "form_version.validate",
-                                       "form_version.supersede", "form_version.publish"]
+    assert [a for a, _ in actions][:5] == ["form_version.create", "form_version.validate", "form_version.validate",
+                                           "form_version.supersede", "form_version.publish"]
+    assert [a for a, _ in actions][5:] in (["form_version.blank"], ["form_version.blank"] * 2)  # DOCX, PDF
     assert all(actor.startswith("token:") or actor for _, actor in actions)
 
 

@@ -150,5 +150,5 @@ def test_upload_lists_the_differences_both_ways():
     with pytest.raises(TemplateRefused) as refused:
         check_upload("t.docx", docx, parse_fields([spec(), spec(name="worker.nir", type="nir")]), "sr-Latn", 2**20)
     assert refused.value.extra == ["worker.jmbg"] and refused.value.missing == ["worker.nir"]
-    assert "in the template but not declared: worker.jmbg" in refused.value.message
-    assert "declared but not in the template: worker.nir" in refused.value.message
+    assert "in the template but not declared: worker.jmbg" in str(refused.value)
+    assert "declared but not in the template: worker.nir" in str(refused.value)

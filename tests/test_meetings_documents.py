@@ -14,7 +14,7 @@ from agreements.meetings.queries import agenda_of
 from agreements.services.texts import docx_text
 from registry.documents.converter import FakeConverter
 from registry.documents.provenance import read_provenance
-from registry.documents.sandbox import check_template
+from registry.documents.template_rules import check_template
 from registry.web.app import create_app
 from tests.conftest import missing_dependency
 

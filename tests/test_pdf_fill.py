@@ -99,7 +99,17 @@ def test_the_extension_box_is_ticked_for_true_and_not_for_false(api_client_as, p
 
 
 @pytest.mark.parametrize("seeded_database_url", ["sqlite"], indirect=True)
-def test_the_blank_form_has_its_box_unticked(client, pdf_converter):
+def test_the_blank_form_has_its_box_unticked(app, engine, client, pdf_converter):
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from forms.generation.blanks import build_blanks
+    from forms.queries import find_form, form_on_date
+
+    with Session(engine, expire_on_commit=False) as db:  # what publication's builder does (blanks.py)
+        form = find_form(db, CODE)
+        assert build_blanks(db, form, form_on_date(db, form, date(2024, 6, 1)).applicable, app.state.render_pool, pdf_converter) == []
     response = client.get(f"/api/forms/{CODE}/blank?format=pdf&on=2024-06-01")
     assert response.status_code == 200, response.text[:300]
     assert widget_state(response.content, "posting.extension") == (OFF, [OFF])

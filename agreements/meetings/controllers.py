@@ -4,8 +4,6 @@ Reads answer 404 for a meeting the caller may not see, so a restricted meeting's
 does not leak; writes need edit_meetings and, for delegation members limited to countries,
 the meeting's country. Writes carry If-Match with the meeting's ETag."""
 
-import csv
-import io
 from datetime import date
 
 from litestar import Controller, Request, Response, get, patch, post, put
@@ -32,6 +30,7 @@ from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.country_limits import OutsideCountryLimits
+from registry.csv_files import write_csv
 from registry.documents.provenance import pdf_from_docx
 from registry.labels import mark
 from registry.web.actor import actor_for
@@ -297,17 +296,8 @@ class FollowUpController(Controller):
         return ContactOut.model_validate(contact, from_attributes=True)
 
 
-def safe_cell(value) -> object:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-
-
 def decisions_csv(request: Request, session: Session, country: str) -> Response[str]:
     code = get_country_or_404(session, country).code  # also keeps the file name ASCII
     rows = decision_csv_rows(decision_rows(session, current_principal(request), code, resolvers_of(request)))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(write_csv(rows, CSV_COLUMNS, mapping=True, lineterminator="\r\n"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="decisions-{code}.csv"'})

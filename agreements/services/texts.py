@@ -35,7 +35,7 @@ def read_official_text(data: bytes, filename: str, max_bytes: int) -> tuple[str,
             inspect_docx(data, max_bytes)
             return DOCX, docx_text(data)
     except UploadRejected as exc:
-        raise Refused([FieldError("file", exc.message, {})]) from None
+        raise Refused([FieldError("file", exc.message, exc.params)]) from None
     raise Refused([FieldError("file", mark("%(name)s is neither a PDF nor a DOCX file"), {"name": filename})])
 
 

@@ -3,9 +3,7 @@
 Invalid rows are reported, never a reason to drop valid ones. DOCX renders run in the render
 pool (both cores); PDF conversions go through the warm LibreOffice, restarted if it dies."""
 
-import csv
 import io
-import json
 import re
 import unicodedata
 import zipfile
@@ -15,9 +13,11 @@ from dataclasses import dataclass, field
 from forms.fields import FieldSpec, FieldType, parse_fields
 from forms.generation.generate import check_data, render
 from forms.generation.jobs import RenderJob, render_filled_docx_chunk
+from registry import i18n, json_limits
+from registry.csv_files import CsvRefused, read_csv, write_csv
 from registry.documents.provenance import pdf_from_docx
 from registry.documents.workers import RenderFailed
-from registry.labels import mark
+from registry.labels import Message, mark
 
 MAX_ROWS = 10_000
 CHUNK_ROWS = 20  # rows per worker task: fewer round trips, still both cores busy
@@ -26,6 +26,8 @@ TRUE_WORDS = {"1", "true", "yes", "oui", "da", "sim", "x", "✓"}
 
 class BatchRefused(ValueError):
     """The whole input is unusable (encoding, columns, size): nothing is generated."""
+
+    status_code = 400
 
     def __init__(self, message: str, **params) -> None:
         super().__init__(message % params)
@@ -55,7 +57,11 @@ def _put(row: dict, dotted: str, value) -> None:
     row[last] = value
 
 
-def _cell(spec: FieldSpec, raw: str):
+AT_CELL = mark("row %(row)s, column %(column)s")
+AT_LINE = mark("line %(line)s")
+
+
+def _cell(spec: FieldSpec, raw: str, row: int, column: str):
     text = raw.strip()
     if text == "":
         return None
@@ -63,8 +69,10 @@ def _cell(spec: FieldSpec, raw: str):
         return text.casefold() in TRUE_WORDS
     if spec.type in (FieldType.rows, FieldType.address):
         try:
-            return json.loads(text)
-        except ValueError:
+            return json_limits.loads(text, Message(AT_CELL, {"row": row, "column": column}))
+        except json_limits.JsonRefused as exc:
+            if exc.message == json_limits.TOO_DEEP:
+                raise BatchRefused(exc.message, **exc.params) from None
             return text  # left for the schema check to refuse, with the field's name
     return text
 
@@ -78,7 +86,13 @@ def rows_from_csv(raw: bytes, specs: list[FieldSpec]) -> list[dict]:
     first_line = text.split("\n", 1)[0]
     # spreadsheets in France export with ";": take the separator the header uses most
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _rows(read_csv(text, delimiter), specs)
+    except CsvRefused as exc:
+        raise BatchRefused(exc.message, **exc.params) from None
+
+
+def _rows(reader, specs: list[FieldSpec]) -> list[dict]:
     header = next(reader, None)
     if not header:
         raise BatchRefused(mark("the CSV file has no header line"))
@@ -93,8 +107,8 @@ def rows_from_csv(raw: bytes, specs: list[FieldSpec]) -> list[dict]:
         if number > MAX_ROWS:
             raise BatchRefused(mark("more than %(max)s rows; split the file"), max=f"{MAX_ROWS:,}")
         row: dict = {}
-        for name, cell in zip(fields_of_columns, cells, strict=False):
-            value = _cell(by_name[name], cell)
+        for name, header_cell, cell in zip(fields_of_columns, header, cells, strict=False):
+            value = _cell(by_name[name], cell, number, header_cell)
             if value is not None:
                 _put(row, name, value)
         rows.append(row)
@@ -109,8 +123,10 @@ def rows_from_jsonl(raw: bytes) -> list[dict]:
         if len(rows) >= MAX_ROWS:
             raise BatchRefused(mark("more than %(max)s rows; split the file"), max=f"{MAX_ROWS:,}")
         try:
-            row = json.loads(line)
-        except ValueError:
+            row = json_limits.loads(line, Message(AT_LINE, {"line": number}))
+        except json_limits.JsonRefused as exc:
+            if exc.message == json_limits.TOO_DEEP:
+                raise BatchRefused(exc.message, **exc.params) from None
             raise BatchRefused(mark("line %(line)s is not a JSON object"), line=number) from None
         if not isinstance(row, dict):
             raise BatchRefused(mark("line %(line)s is not a JSON object"), line=number)
@@ -153,7 +169,7 @@ def run_batch(job: RenderJob, rows: list[dict], fmt: str, pool, converter, name_
             valid.append((number, row))
     buffer, used = io.BytesIO(), set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for number, data in _documents(job, valid, fmt, pool, converter, result):
+        for number, data in _documents(job, valid, fmt, pool, converter, result, locale):
             name = f"{stem}_{safe_name(_lookup(rows[number - 1], name_field) if name_field else '', f'{number:05d}')}"
             while name in used:
                 name = f"{name}-{number}"
@@ -167,27 +183,24 @@ def run_batch(job: RenderJob, rows: list[dict], fmt: str, pool, converter, name_
     return result
 
 
-def _documents(job: RenderJob, valid: list[tuple[int, dict]], fmt: str, pool, converter, result: BatchResult):
+def _documents(job: RenderJob, valid: list[tuple[int, dict]], fmt: str, pool, converter, result: BatchResult,
+               locale: str):
     """(row number, bytes) for each valid row; a row that fails to render is reported, not fatal."""
     if job.template_kind == "pdf":
         for number, row in valid:
             yield number, render(job, row, fmt, pool, converter)
         return
     chunks = [valid[start:start + CHUNK_ROWS] for start in range(0, len(valid), CHUNK_ROWS)]
-    futures = [(chunk, pool.submit(render_filled_docx_chunk, job, [row for _, row in chunk])) for chunk in chunks]
-    for chunk, future in futures:
-        try:
-            documents = pool.result(future, timeout=pool.timeout * len(chunk))
-        except RenderFailed as exc:
-            result.rejected += [(number, "", "", "", str(exc)) for number, _ in chunk]
+    arguments = ((job, [row for _, row in chunk]) for chunk in chunks)
+    rendered = pool.run_all(render_filled_docx_chunk, arguments, key=job.key, timeout=pool.timeout * CHUNK_ROWS)
+    for chunk, documents in zip(chunks, rendered, strict=True):
+        if isinstance(documents, RenderFailed):
+            message = i18n.gettext(locale, documents.message, **documents.params)
+            result.rejected += [(number, "", "", "", message) for number, _ in chunk]
             continue
         for (number, _), docx in zip(chunk, documents, strict=True):
             yield number, pdf_from_docx(converter, docx) if fmt == "pdf" else docx
 
 
 def report_csv(rejected: list[tuple]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "field", "label_fr", "label_partner", "error"])
-    writer.writerows(rejected)
-    return out.getvalue()
+    return write_csv(rejected, ["row", "field", "label_fr", "label_partner", "error"])

@@ -11,7 +11,8 @@ from litestar.params import Body, FromPath, FromQuery
 from sqlmodel import Session
 
 from forms.generation import batch as batches
-from forms.generation.generate import FORMATS, BlankCache, blank, check_data, filled, resolve
+from forms.generation.blanks import served_blank
+from forms.generation.generate import FORMATS, check_data, filled, resolve
 from forms.generation.jobs import job_for
 from forms.generation.verify import verify_file
 from registry import audit, i18n
@@ -49,15 +50,12 @@ class GenerationController(Controller):
     path = "/api/forms/{code:str}"
     tags = ["document generation"]
 
-    @get("/blank", sync_to_thread=True, guards=READ, summary="The blank bilingual form that applies on a date")
-    def blank(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
-              format: FromQuery[str | None] = None, on: FromQuery[str | None] = None) -> Response[bytes]:
-        state = request.app.state
-        if state.get("blank_cache") is None:
-            state["blank_cache"] = BlankCache()
-        cache = state["blank_cache"]
-        return file_response(blank(db_session, code, parse_date("on", on, date.today()), _format(format),
-                                   state.render_pool, state.converter, cache))
+    @get("/blank", sync_to_thread=True, guards=READ,
+         summary="The blank bilingual form that applies on a date (built when the version was published)")
+    def blank(self, db_session: NamedDependency[Session], code: FromPath[str], format: FromQuery[str | None] = None,
+              on: FromQuery[str | None] = None) -> Response[bytes]:
+        """Serves the stored file only: never a render, whoever asks (forms/generation/blanks.py)."""
+        return file_response(served_blank(db_session, code, parse_date("on", on, date.today()), _format(format)))
 
     @post("/documents", sync_to_thread=True, guards=GENERATE, status_code=200,
           summary="Fill the version that applies with JSON data; 422 lists every field error in both languages")

@@ -10,8 +10,8 @@ from forms.fields import FieldSpec, parse_fields, validate_values
 from forms.generation.jobs import MEDIA_TYPES, RenderJob, job_for, pdf_form_values, render_filled_docx
 from forms.models import Form, FormVersion
 from forms.queries import find_form, form_on_date
+from forms.rendering import context_from
 from registry import i18n
-from registry.caching import LruCache
 from registry.documents.pdf_fill import fill_pdf_form
 from registry.documents.provenance import pdf_from_docx, stamp_pdf
 from registry.labels import mark
@@ -20,9 +20,12 @@ from registry.problems import Conflict
 FORMATS = ("docx", "pdf")
 NO_VERSION = mark("no published version of %(code)s applied on %(on)s")
 UNKNOWN_FORM = mark("no form %(code)s")
+PDF_ONLY = mark("this form is a PDF supplied by the partner: it can only be generated as PDF")
 
 
 class FormNotApplicable(LookupError):
+    status_code = 404
+
     def __init__(self, message: str, **params) -> None:
         super().__init__(message % params)
         self.message, self.params = message, params
@@ -81,24 +84,16 @@ def file_name(form: Form, version: FormVersion, fmt: str, suffix: str = "") -> s
 
 
 def render(job: RenderJob, data: dict, fmt: str, pool, converter) -> bytes:
+    # only what the schema declares crosses into the worker: an undeclared key nested a thousand
+    # deep (the request decoder allows some) would otherwise cost pickling, or a RecursionError
+    data = context_from(parse_fields(job.fields), data)
     if job.template_kind == "pdf":
         if fmt != "pdf":
-            raise Conflict(mark("this form is a PDF supplied by the partner: it can only be generated as PDF"))
+            raise Conflict(PDF_ONLY)
         filled = fill_pdf_form(job.template, pdf_form_values(job, data), converter)
         return stamp_pdf(filled, job.provenance_record, job.title)
-    docx = pool.run(render_filled_docx, job, data)
+    docx = pool.run(render_filled_docx, job, data, key=job.key)
     return pdf_from_docx(converter, docx) if fmt == "pdf" else docx
-
-
-class BlankCache(LruCache):
-    """Blank documents of a published version never change: built once per (sha256, format)."""
-
-
-def blank(session: Session, code: str, on: date, fmt: str, pool, converter, cache: BlankCache) -> GeneratedFile:
-    form, version = resolve(session, code, on)
-    job = job_for(form, version, on)
-    data = cache.get_or_build((version.template_sha256 or "", fmt), lambda: render(job, {}, fmt, pool, converter))
-    return GeneratedFile(data, MEDIA_TYPES[fmt], file_name(form, version, fmt, "vierge"))
 
 
 def filled(form: Form, version: FormVersion, on: date, data: dict, fmt: str, pool, converter) -> GeneratedFile:

@@ -25,6 +25,11 @@ class RenderJob:
     title: str
 
     @property
+    def key(self) -> str:
+        """The render workers share themselves fairly between form versions (registry/documents/workers.py)."""
+        return f"form {self.provenance['reference']} {self.provenance['version']} {self.provenance['template_sha256'][:12]}"
+
+    @property
     def provenance_record(self) -> Provenance:
         return Provenance(**{**self.provenance, "languages": tuple(self.provenance["languages"])})
 

@@ -8,10 +8,16 @@ from sqlmodel import Session, select
 from forms.models import FormVersion
 from forms.queries import find_form, form_on_date
 from registry.documents.provenance import read_provenance
+from registry.uploads import inspect_docx
+
+
+MAX_VERIFIED_BYTES = 50 * 2**20
 
 
 def verify_file(session: Session, data: bytes, today: date) -> dict:
     try:
+        if data[:2] == b"PK":  # a zip bomb or a DOCTYPE is refused before python-docx opens it
+            inspect_docx(data, MAX_VERIFIED_BYTES)
         provenance = read_provenance(data)
     except Exception:  # any unreadable file is simply "not one of ours"
         provenance = None

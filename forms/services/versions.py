@@ -10,7 +10,7 @@ from forms.fields import FieldSpec, parse_fields
 from forms.models import Form, FormVersion
 from forms.services.common import content_sha256, require_draft, version_snapshot
 from forms.template_check import TemplateRefused, check_upload, match_fields, pdf_field_names
-from registry import audit, blobs, dates
+from registry import audit, blobs, dates, json_limits
 from registry.labels import mark
 from registry.models import utcnow
 from registry.problems import FieldError, Refused
@@ -52,6 +52,8 @@ def create_version(session: Session, actor: audit.Actor, form: Form, label: str,
 
 
 def check_fields(raw: list[dict]) -> list[FieldSpec]:
+    if json_limits.value_depth(raw) > json_limits.MAX_DEPTH:  # before pydantic recurses into it
+        raise Refused([FieldError("fields", json_limits.TOO_DEEP, {"where": "fields", "max": json_limits.MAX_DEPTH})])
     try:
         return parse_fields(raw)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
@@ -135,9 +137,10 @@ def upload_template(session: Session, actor: audit.Actor, version: FormVersion, 
     try:
         checked = checker(filename, data, specs, partner_language, max_bytes)
     except TemplateRefused as exc:
-        errors = [FieldError("template", mark("template problem: %(problem)s"), {"problem": p}) for p in exc.problems]
+        errors = [FieldError("template", mark("template problem: %(problem)s"), {"problem": p.as_message()})
+                  for p in exc.problems]
         errors += mismatch_errors(exc.missing, exc.extra)
-        raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.message})]) from None
+        raise Refused(errors or [FieldError("template", mark("template refused: %(reason)s"), {"reason": exc.reason})]) from None
     before = version_snapshot(version)
     claim_version(session, version, expected_version)
     version.template_kind, version.template_filename = checked.kind.value, safe_filename(filename, f"template.{checked.kind.value}")

@@ -3,6 +3,8 @@
 Feature packages are imported inside the function so that registry core imports none of them
 at module level (tests/test_layout.py)."""
 
+import logging
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -48,11 +50,29 @@ def make_converter(settings: Settings):
 def make_render_pool(settings: Settings):
     from registry.documents.workers import RenderPool
 
-    return RenderPool(settings.render_workers, settings.render_timeout, settings.render_memory_mb)
+    # what the workers render: imported when a worker starts, not inside the first render's time limit
+    preload = ("registry.documents.render", "forms.generation.jobs", "forms.trial_render",
+               "agreements.meetings.documents")
+    return RenderPool(settings.render_workers, settings.render_timeout, settings.render_memory_mb,
+                      queue_per_key=settings.render_queue, preload=preload)
 
 
 def warm_up_converter(app: Litestar) -> None:
     app.state.converter.warm_up()
+
+
+def build_blanks_in_background(app: Litestar) -> None:
+    """Blanks of published versions that have none yet (published before blanks were stored, or
+    while LibreOffice was missing): built once, off the request path (forms/generation/blanks.py)."""
+    from forms.generation.blanks import build_missing_blanks
+
+    def build() -> None:
+        try:
+            build_missing_blanks(app.state.engine, app.state.render_pool, app.state.converter)
+        except Exception:  # the server serves what is built; the next start tries again
+            logging.getLogger("registry.forms").exception("building the missing blank forms failed")
+
+    threading.Thread(target=build, name="blank-forms", daemon=True).start()
 
 
 def close_documents(app: Litestar) -> None:
@@ -64,8 +84,8 @@ def close_documents(app: Litestar) -> None:
 
 def create_app(settings: Settings, *, engine: Engine | None = None, search=None, converter=None,
                render_pool=None, warm_up_pdf: bool = False) -> Litestar:
-    """The application. `warm_up_pdf`: start LibreOffice in the background at startup (servers
-    do; tests leave it to the first PDF)."""
+    """The application. `warm_up_pdf`: start LibreOffice, and build the missing blank forms, in
+    the background at startup (servers do; tests leave it to the first PDF)."""
     from agreements.controllers import CountryController
     from agreements.exchange_api import ExchangeController
     from agreements.history_api import InstrumentHistoryController
@@ -144,7 +164,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
-        on_startup=[warm_up_converter] if warm_up_pdf else [],
+        on_startup=[warm_up_converter, build_blanks_in_background] if warm_up_pdf else [],
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )

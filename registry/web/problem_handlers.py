@@ -7,8 +7,9 @@ from litestar import Request, Response
 from registry import i18n
 from registry.documents.converter import PACKAGES, ConversionFailed, ConverterUnavailable
 from registry.documents.workers import RenderFailed
-from registry.labels import mark
+from registry.labels import Message, mark
 from registry.problems import Conflict, Refused, StaleVersion
+from registry.web.errors import TranslatableHTTPException, translated_error_response
 from registry.web.etag import etag_for
 
 
@@ -45,13 +46,20 @@ def stale_handler(request: Request, exc: StaleVersion) -> Response:
 
 
 def unavailable_handler(request: Request, exc: Exception) -> Response:
-    """LibreOffice missing or a render worker stopped: the service, not the request, is at fault."""
+    """LibreOffice missing or a render worker stopped or busy: the service, not the request, is
+    at fault. A page for a browser, JSON for the API, with Retry-After either way."""
+    retry_after = getattr(exc, "retry_after", 30)
     if isinstance(exc, ConverterUnavailable):
-        detail = translate(request, mark("PDF is not available here: LibreOffice is not installed (Debian packages "
-                                         "%(packages)s); DOCX still works"), {"packages": PACKAGES})
+        message, params = mark("PDF is not available here: LibreOffice is not installed (Debian packages "
+                               "%(packages)s); DOCX still works"), {"packages": PACKAGES}
+    elif isinstance(exc, RenderFailed):
+        message, params = mark("the document could not be produced: %(reason)s"), {
+            "reason": Message(exc.message, exc.params)}
     else:
-        detail = translate(request, mark("the document could not be produced: %(reason)s"), {"reason": str(exc)})
-    return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "30"})
+        message, params = mark("the document could not be produced: %(reason)s"), {"reason": str(exc)}
+    unavailable = TranslatableHTTPException(message, params, status_code=503,
+                                            headers={"Retry-After": str(retry_after)})
+    return translated_error_response(request, unavailable)
 
 
 def problem_handlers() -> dict:
