@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from agreements import exchange
 from agreements.history_api import UPLOAD_BODY_LIMIT
-from agreements.search import instrument_documents
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.web.actor import actor_for
@@ -81,5 +80,4 @@ class ExchangeController(Controller):
         report = exchange.import_rows(session, actor_for(request), instruments, links, dry_run=is_dry)
         if not is_dry:
             session.commit()
-            request.app.state.search.index(instrument_documents(session))
         return report.as_dict()

@@ -26,7 +26,6 @@ from forms.queries import PUBLIC_STATUSES, FormState, find_form, form_on_date, l
 from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, FormDetail, FormSummary, PublishIn,
                            ValidationCreate, VersionCreate, VersionOut, VersionPatch, VersionSummary, WithdrawIn,
                            version_summary)
-from forms.search import form_documents
 from forms.template_check import check_upload
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
@@ -97,10 +96,6 @@ def form_detail(request: Request, session: Session, form: Form, on: date) -> For
                       versions=[version_summary(form, v) for v in item.versions if visible(request, v)])
 
 
-def reindex(request: Request, session: Session, form: Form) -> None:
-    request.app.state.search.index(form_documents(session, [form]))
-
-
 def instrument_id_of(session: Session, instrument: str | None, country: str | None) -> int | None:
     if not instrument:
         return None
@@ -133,7 +128,6 @@ class FormApiController(Controller):
     def create(self, request: Request, db_session: NamedDependency[Session], data: JSONBody[FormCreate]) -> Response[FormDetail]:
         form = services.create_form(db_session, actor_for(request), data.values())
         db_session.commit()
-        reindex(request, db_session, form)
         return Response(form_detail(request, db_session, form, date.today()), status_code=201,
                         headers={"ETag": etag_for(form.version)})
 
@@ -251,7 +245,6 @@ class FormApiController(Controller):
         services.publish_version(db_session, actor_for(request), form, version, data.valid_from or version.valid_from,
                                  data.valid_until or version.valid_until, expected_version(request))
         db_session.commit()
-        reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 
     @post("/{code:str}/versions/{number:int}/withdraw", sync_to_thread=True, guards=PUBLISH, status_code=200,
@@ -262,7 +255,6 @@ class FormApiController(Controller):
         version = version_or_404(request, db_session, form, number)
         services.withdraw_version(db_session, actor_for(request), version, data.reason, expected_version(request))
         db_session.commit()
-        reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 
 

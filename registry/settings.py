@@ -34,6 +34,7 @@ class Settings:
     render_workers: int = _setting(2, "Processes rendering DOCX templates (and batches).")
     render_timeout: int = _setting(20, "Seconds one document render may take before its worker is stopped.")
     render_memory_mb: int = _setting(1024, "Memory ceiling of a render worker, in megabytes.")
+    fault_kill_before_index: int = _setting(0, "Crash tests only: percent of the commits with search changes after which the server kills its own process group (SIGKILL) before the index follows them (registry/faults.py). 0: off; refused in production.")
     trusted_proxies: str = _setting("", "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated addresses or networks, e.g. 10.0.0.5,10.1.0.0/16); the client's address (audit, login throttling) is then the last one before them. Empty: the connection's address.")
 
     @property

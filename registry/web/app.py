@@ -49,6 +49,11 @@ def warm_up_converter(app: Litestar) -> None:
     app.state.converter.warm_up()
 
 
+def drain_search_outbox(app: Litestar) -> None:
+    """At every start: changes committed but not yet indexed (a crash, another process) go in now."""
+    app.state.search.drain()
+
+
 def close_documents(app: Litestar) -> None:
     """Stop the render workers and the warm LibreOffice the app started (not those it was given)."""
     for resource in app.state.owned_resources:
@@ -68,21 +73,22 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
-    from registry.composition import meeting_target_choosers, meeting_target_resolvers
+    from registry.composition import following_index, meeting_target_choosers, meeting_target_resolvers
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
     from forms.generation.pages import FillPages
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
+    from registry.faults import kill_before_index
     from search import make_backend
-    from search.following import FollowingIndex
 
     engine = engine or engine_for(settings)
     owned: list = []
     secret_key = ensure_secret_key(settings)
-    # committed writes never fail because the index could not follow (search/following.py)
-    search = FollowingIndex(search or make_backend(settings.search_backend, settings.index_dir, engine))
+    # the index follows the outbox, and its failures never fail a committed write (search/following.py)
+    search = following_index(engine, search or make_backend(settings.search_backend, settings.index_dir, engine),
+                             before_drain=kill_before_index(settings))
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
                      Path(str(resources.files("forms") / "templates"))]
 
@@ -125,7 +131,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
-        on_startup=[warm_up_converter] if warm_up_pdf else [],
+        on_startup=[drain_search_outbox, *([warm_up_converter] if warm_up_pdf else [])],
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )
