@@ -59,6 +59,7 @@ class FollowingIndex:
         self.lock = lock or drain_lock_for(engine)
         self.before_drain = before_drain  # crash tests' fault point (registry/faults.py); None in production
         self._pruned_at = float("-inf")
+        self._failing = False
 
     # --- following the outbox --------------------------------------------------------------------
 
@@ -121,9 +122,13 @@ class FollowingIndex:
             if resolved.refresh.documents:
                 self.backend.index(resolved.refresh.documents)
         except Exception as exc:
-            log.exception("search index did not follow %d change(s) (e.g. %s); kept in the outbox, retried at "
-                          "the next write or /health", len(rows), rows[0][1])
+            # the traceback once, when the index starts failing; then one line per drain
+            (log.warning if self._failing else log.exception)(
+                "search index did not follow %d change(s) (e.g. %s): %s; kept in the outbox, retried at the next "
+                "write or /health", len(rows), rows[0][1], exc)
+            self._failing = True
             return [], {f"{type(exc).__name__}: {exc}": [row_id for row_id, _key in rows]}
+        self._failing = False
         done = [row_id for row_id, key in rows if key not in resolved.failed]
         return done, failed
 
