@@ -50,6 +50,7 @@ def main() -> None:
 def run(no_prepare: bool) -> None:
     """Migrate, load reference data on first start, build the search index if missing, and serve."""
     settings = load_settings()
+    check_fault_points(settings)
     engine = reachable_engine(settings)
     backend = search_backend(settings, engine)  # a wrong choice stops here, before any worker starts
     check_proxies(settings)
@@ -60,6 +61,15 @@ def run(no_prepare: bool) -> None:
     click.echo(f"Registry on http://{settings.host}:{settings.port}")
     Granian("registry.web.asgi:app_from_env", address=settings.host, port=settings.port, interface="asgi",
             factory=True, workers=settings.workers).serve()
+
+
+def check_fault_points(settings: Settings) -> None:
+    from registry.faults import kill_before_index
+
+    try:
+        kill_before_index(settings)  # a crash-test fault point in production stops here, before any write
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def check_proxies(settings: Settings) -> None:
@@ -81,13 +91,9 @@ def search_backend(settings: Settings, engine):
 
 
 def prepare(settings: Settings, engine, backend) -> None:
-    from registry import composition, faults, migrate
+    from registry import composition, migrate
     from search import SearchUnavailable
 
-    try:
-        faults.kill_before_index(settings)  # a fault point in production stops here, before any write
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
     migrate.upgrade(engine)
     with session_scope(engine) as session:
         if settings.seed_on_start and not composition.has_reference_data(session):
