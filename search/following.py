@@ -64,10 +64,14 @@ class FollowingIndex:
     # --- following the outbox --------------------------------------------------------------------
 
     def committed(self) -> None:
-        """A commit wrote outbox rows (search/outbox.py calls this once the session is closed)."""
+        """A commit wrote outbox rows (search/outbox.py calls this once the session is closed,
+        inside the writer's `commit()`: nothing may escape, the write has succeeded)."""
         if self.before_drain:
             self.before_drain()
-        self.drain()
+        try:
+            self.drain()
+        except Exception:  # e.g. the lock file cannot be opened: the rows wait for the next drain
+            log.exception("search outbox not drained after a commit; retried at the next write or /health")
 
     def drain(self, wait: float = 0.0) -> int:
         """Apply the pending rows; returns how many were applied. Never raises: a failure stays
