@@ -83,7 +83,7 @@ def keys_of(objects: Iterable) -> set[str]:
 
 def _record_flush(session: OrmSession, _context) -> None:
     # after the flush: new rows have their ids; new/dirty/deleted still list what was flushed
-    changed = (obj for obj in session.dirty if session.is_modified(obj, include_collections=False))
+    changed = (obj for obj in session.dirty if type(obj) in _watches and session.is_modified(obj))
     keys = keys_of(chain(session.new, changed, session.deleted))
     if keys:
         now = utcnow()

@@ -200,6 +200,27 @@ def test_the_index_down_fails_no_write_and_health_reports_then_heals(settings, e
         assert keys(flaky, "ouagadougou") == {f"instrument:{instrument.id}"} and keys(flaky, "tombouctou") == set()
 
 
+def test_health_says_stale_once_a_change_has_waited_too_long_for_a_busy_drainer(settings, engine):
+    """Another process holds the drain lock (a reindex): /health cannot apply the row; it says
+    stale only once the row is older than STALE_AFTER, with no error recorded."""
+    from litestar.testing import TestClient
+
+    from registry.web.health import STALE_AFTER
+
+    app = create_app(settings, engine=engine, search=MemoryBackend())
+    with TestClient(app) as client, app.state.search.lock.hold() as held:
+        assert held
+        with engine.begin() as conn:
+            conn.execute(outbox.TABLE.insert(), [{"key": "instrument:1", "attempts": 0, "last_error": "",
+                                                  "created_at": outbox.utcnow() - timedelta(seconds=STALE_AFTER / 2)}])
+        assert client.get("/health").json()["search"] == "ok"  # young: a drain is on its way
+        with engine.begin() as conn:
+            conn.execute(update(outbox.TABLE).values(created_at=outbox.utcnow() - timedelta(seconds=STALE_AFTER * 2)))
+        body = client.get("/health").json()
+        assert body["search"] == "stale" and body["search_pending"] == 1
+        assert body["search_oldest_pending_s"] >= STALE_AFTER * 2
+
+
 def test_a_failed_query_answers_503_in_the_reader_language(settings, engine):
     flaky = FlakyBackend()
     from litestar.testing import TestClient
