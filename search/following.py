@@ -39,6 +39,9 @@ BATCH = 500  # outbox rows per round
 ROUNDS = 3  # times a drainer looks again for rows committed while it held the lock
 REBUILD_WAIT = 30.0  # seconds a rebuild waits for a running drain or rebuild
 PRUNE_EVERY = 600.0  # seconds between two prunings of done rows by one process
+# seconds one drainer keeps the lock while rows keep coming (a writer's answer waits on its
+# drain); what is left is found by its check after releasing, or by the next writer
+HOLD_BUDGET = 2.0
 
 
 class SearchBusy(RuntimeError):
@@ -91,10 +94,11 @@ class FollowingIndex:
         return applied
 
     def _drain_held(self) -> tuple[int, bool]:
-        """Rounds of BATCH rows until none is left; (applied, True) or, at a failure, (applied, False)."""
-        applied = 0
+        """Rounds of BATCH rows until none is left or HOLD_BUDGET is spent; (applied, True) or, at
+        a failure, (applied, False)."""
+        applied, deadline = 0, time.monotonic() + HOLD_BUDGET
         with self.engine.connect() as conn:
-            while rows := outbox.pending_rows(conn, BATCH):
+            while time.monotonic() < deadline and (rows := outbox.pending_rows(conn, BATCH)):
                 conn.commit()  # the rows are read before their units are (in _apply_rows)
                 done, failed = self._apply_rows(rows)
                 outbox.mark_done(conn, done)
