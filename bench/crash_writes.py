@@ -58,7 +58,9 @@ class Ledger:
         return missing
 
     def count(self) -> int:
-        return len(self.facts) + sum(any(ok for _v, ok in values) for values in self.fields.values())
+        """Acknowledged writes whose effect `lost` verifies (each acknowledged edit of a field:
+        the field must show it or a later attempt)."""
+        return len(self.facts) + sum(ok for values in self.fields.values() for _value, ok in values)
 
 
 def _statement(sql: str, params: dict):
@@ -226,9 +228,15 @@ class Writer:
         agenda = [i for i in meeting["agenda"] if not i.get("withdrawn")]
         proposed = [i for i in agenda if i["proposed"]]
         if proposed:
-            self.call("agenda edit", "PATCH", f"{url}/agenda/{proposed[0]['id']}", json={"proposed": False}, headers=etag)
+            item_id = proposed[0]["id"]
+            if self.call("agenda edit", "PATCH", f"{url}/agenda/{item_id}", json={"proposed": False}, headers=etag):
+                self.ledger.require(f"agenda item {item_id} accepted",
+                                    "SELECT 1 FROM agenda_item WHERE id = :id AND NOT proposed", id=item_id)
         elif meeting["status"] in ("planned", "agenda_sent") and (not agenda or self.rng.random() < 0.3):
-            self.call("agenda add", "POST", f"{url}/agenda", json={"title_fr": f"Point {self.word()}"}, headers=etag)
+            title = f"Point {self.word()}"
+            if self.call("agenda add", "POST", f"{url}/agenda", json={"title_fr": title}, headers=etag):
+                self.ledger.require(f"agenda item {title}", "SELECT 1 FROM agenda_item WHERE meeting_id = :id AND "
+                                    "title_fr = :title", id=meeting_id, title=title)
         elif meeting["status"] in NEXT_STEP:
             target = NEXT_STEP[meeting["status"]]
             if self.call("meeting status change", "POST", f"{url}/status", json={"status": target}, headers=etag):
