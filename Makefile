@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install uno load load-quick bench-quick locales-extract locales-update locales-compile bench clean
+.PHONY: run test test-postgres install uno load load-quick bench-quick crash-test locales-extract locales-update locales-compile bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,13 @@ load: $(STAMP_TEST) uno
 
 load-quick: $(STAMP_TEST) uno
 	$(BIN)/python bench/load.py --quick $(LOAD_ARGS)
+
+# SIGKILL `registry run` N times during writes of every kind; then 0 acknowledged writes lost and
+# 0 committed changes missing from search (bench/crash_test.py; 127.0.0.1 only, bounded by MINUTES)
+N ?= 100
+MINUTES ?= 90
+crash-test: $(STAMP_TEST)
+	$(BIN)/python bench/crash_test.py --kills $(N) --max-minutes $(MINUTES)
 
 clean:
 	rm -rf $(VENV) .venv-uno var .pytest_cache

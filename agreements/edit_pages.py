@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from agreements import exchange, services
 from agreements.history_api import UPLOAD_BODY_LIMIT
-from agreements.instrument_api import reindex
 from agreements.labels import KIND_LABELS, LINK_LABELS
 from agreements.models import Instrument
 from agreements.pages import instrument_by_slug_or_404
@@ -88,7 +87,6 @@ class InstrumentEditPages(Controller):
         except Refused as exc:
             return self._refused(request, db_session, values, exc.errors, creating=True)
         db_session.commit()
-        reindex(request, db_session, instrument)
         return Redirect(f"/countries/{instrument.country_code}/instruments/{instrument.slug}", status_code=303)
 
     @get("/countries/{code:str}/instruments/{slug:str}/edit", sync_to_thread=True, guards=EDIT)
@@ -121,7 +119,6 @@ class InstrumentEditPages(Controller):
                 db_session, snapshot(current), instrument=current, version=current.version, conflict=message,
                 others=self._others(db_session, current)))
         db_session.commit()
-        reindex(request, db_session, instrument)
         return Redirect(f"/countries/{instrument.country_code}/instruments/{instrument.slug}", status_code=303)
 
     @post("/countries/{code:str}/instruments/{slug:str}/texts", sync_to_thread=True, guards=EDIT,
@@ -140,7 +137,6 @@ class InstrumentEditPages(Controller):
             return self._refused(request, db_session, snapshot(instrument), exc.errors, instrument=instrument,
                                  version=instrument.version, others=self._others(db_session, instrument))
         db_session.commit()
-        reindex(request, db_session, instrument)
         return Redirect(f"/countries/{instrument.country_code}/instruments/{instrument.slug}", status_code=303)
 
     @post("/countries/{code:str}/instruments/{slug:str}/links", sync_to_thread=True, guards=EDIT)

@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from agreements import exchange
 from agreements.history_api import UPLOAD_BODY_LIMIT
-from agreements.search import instrument_documents
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.csv_files import CsvRefused
@@ -85,5 +84,4 @@ class ExchangeController(Controller):
         report = exchange.import_rows(session, actor_for(request), instruments, links, dry_run=is_dry)
         if not is_dry:
             session.commit()
-            request.app.state.search.index(instrument_documents(session))
         return report.as_dict()

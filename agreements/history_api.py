@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from sqlmodel import Session, select
 
 from agreements import services
-from agreements.instrument_api import instrument_or_404, reindex
+from agreements.instrument_api import instrument_or_404
 from agreements.models import OfficialText
 from agreements.schemas import HistoryOut, OfficialTextOut, RevisionOut
 from agreements.services.revisions import differences, revisions_of
@@ -84,7 +84,6 @@ class InstrumentHistoryController(Controller):
         text = services.attach_official_text(db_session, actor_for(request), instrument, str(data.get("language", "")),
                                              upload.filename or "texte", content, max_bytes)
         db_session.commit()
-        reindex(request, db_session, instrument)
         return text_out(text, len(content))
 
     @get("/texts/{text_id:int}", sync_to_thread=True, guards=READ, summary="Download an official text")

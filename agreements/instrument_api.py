@@ -13,7 +13,6 @@ from agreements.controllers import get_country_or_404
 from agreements.models import Instrument, InstrumentKind
 from agreements.queries import filter_instruments, links_of, list_instruments, with_status
 from agreements.schemas import InstrumentCreate, InstrumentOut, InstrumentPatch, LinkCreate, LinkOut
-from agreements.search import documents_for
 from agreements.status import Status
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
@@ -37,11 +36,6 @@ def instrument_response(session: Session, instrument: Instrument, on: date, stat
     (item,) = with_status(session, [instrument], on)
     return Response(InstrumentOut.build(item, on), status_code=status_code,
                     headers={"ETag": etag_for(instrument.version)})
-
-
-def reindex(request: Request, session: Session, *instruments: Instrument) -> None:
-    """Hand the committed instruments to search (after the commit: the index never runs ahead)."""
-    request.app.state.search.index(documents_for(session, list(instruments)))
 
 
 def link_out(session: Session, link, other_id: int) -> LinkOut:
@@ -88,7 +82,6 @@ class InstrumentController(Controller):
                data: JSONBody[InstrumentCreate]) -> Response[InstrumentOut]:
         instrument = services.create_instrument(db_session, actor_for(request), data.values())
         db_session.commit()
-        reindex(request, db_session, instrument)
         return instrument_response(db_session, instrument, date.today(), status_code=201)
 
     @patch("/{instrument_id:int}", sync_to_thread=True, guards=EDIT,
@@ -98,7 +91,6 @@ class InstrumentController(Controller):
         instrument = instrument_or_404(db_session, instrument_id)
         services.update_instrument(db_session, actor_for(request), instrument, data.changes(), expected_version(request))
         db_session.commit()
-        reindex(request, db_session, instrument)
         return instrument_response(db_session, instrument, date.today())
 
     @post("/{instrument_id:int}/archive", sync_to_thread=True, guards=EDIT, status_code=200,
@@ -108,7 +100,6 @@ class InstrumentController(Controller):
         instrument = instrument_or_404(db_session, instrument_id)
         services.archive_instrument(db_session, actor_for(request), instrument, expected_version(request))
         db_session.commit()
-        reindex(request, db_session, instrument)
         return instrument_response(db_session, instrument, date.today())
 
     @get("/{instrument_id:int}/links", sync_to_thread=True, guards=READ, summary="Parents and children of an instrument")

@@ -1,4 +1,6 @@
-"""Instruments as search documents: titles, parties, references and the official texts."""
+"""Instruments as search documents: titles, parties, references and the official texts.
+
+The unit is the instrument: a change to it or to one of its official texts refreshes it."""
 
 from collections.abc import Iterator
 
@@ -8,6 +10,7 @@ from agreements.labels import KIND_LABELS
 from agreements.models import Instrument, OfficialText
 from registry.models import Country
 from search import SearchDocument
+from search.sources import Refresh, SearchSource
 
 
 def instrument_document(instrument: Instrument, country: Country, texts: list[str]) -> SearchDocument:
@@ -44,3 +47,17 @@ def documents_for(session: Session, instruments: list[Instrument]) -> list[Searc
 
 def instrument_documents(session: Session) -> Iterator[SearchDocument]:
     yield from documents_for(session, list(session.exec(select(Instrument).order_by(Instrument.id)).all()))
+
+
+def refresh_instruments(session: Session, ids: list[int]) -> Refresh:
+    found = list(session.exec(select(Instrument).where(Instrument.id.in_(ids)).order_by(Instrument.id)).all())
+    missing = set(ids) - {i.id for i in found}
+    return Refresh(documents_for(session, found), [f"instrument:{i}" for i in sorted(missing)])
+
+
+INSTRUMENTS = SearchSource(
+    name="instrument",
+    watches={Instrument: lambda instrument: instrument.id, OfficialText: lambda text: text.instrument_id},
+    unit_ids=lambda session: list(session.exec(select(Instrument.id).order_by(Instrument.id)).all()),
+    refresh=refresh_instruments,
+)

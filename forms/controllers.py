@@ -27,7 +27,6 @@ from forms.queries import PUBLIC_STATUSES, VERSION_LISTED, FormState, find_form,
 from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, FormDetail, FormSummary, PublishIn,
                            ValidationCreate, VersionCreate, VersionOut, VersionPatch, VersionSummary, WithdrawIn,
                            version_summary)
-from forms.search import form_documents
 from forms.trial_render import checked_in_workers
 from registry import json_limits
 from registry.auth.guards import requires
@@ -103,10 +102,6 @@ def form_detail(request: Request, session: Session, form: Form, on: date) -> For
                       versions=[version_summary(form, v) for v in item.versions if visible(request, form, v)])
 
 
-def reindex(request: Request, session: Session, form: Form) -> None:
-    request.app.state.search.index(form_documents(session, [form]))
-
-
 def instrument_id_of(session: Session, instrument: str | None, country: str | None) -> int | None:
     if not instrument:
         return None
@@ -144,7 +139,6 @@ class FormApiController(Controller):
     def create(self, request: Request, db_session: NamedDependency[Session], data: JSONBody[FormCreate]) -> Response[FormDetail]:
         form = services.create_form(db_session, actor_for(request), data.values())
         db_session.commit()
-        reindex(request, db_session, form)
         return Response(form_detail(request, db_session, form, date.today()), status_code=201,
                         headers={"ETag": etag_for(form.version)})
 
@@ -266,7 +260,6 @@ class FormApiController(Controller):
         db_session.commit()
         state = request.app.state  # blanks now, so that /blank never renders (forms/generation/blanks.py)
         build_blanks(db_session, form, version, state.render_pool, state.converter, actor=actor_for(request))
-        reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 
     @post("/{code:str}/versions/{number:int}/withdraw", sync_to_thread=True, guards=PUBLISH, status_code=200,
@@ -277,7 +270,6 @@ class FormApiController(Controller):
         version = version_or_404(request, db_session, form, number)
         services.withdraw_version(db_session, actor_for(request), version, data.reason, expected_version(request))
         db_session.commit()
-        reindex(request, db_session, form)
         return version_response(request, db_session, form, version)
 
 

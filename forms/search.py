@@ -2,16 +2,17 @@
 field labels of the latest public version (a caisse searches for "CPF" or "JMBG" too).
 
 A form with no published version yet is a staff document: its draft's labels stay out of
-public results."""
+public results. The unit is the form: a change to it or to any of its versions refreshes it."""
 
 from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
-from forms.models import Form
+from forms.models import Form, FormVersion
 from forms.queries import PUBLIC_STATUSES, versions_of
 from registry.models import Country
 from search import SearchDocument
+from search.sources import Refresh, SearchSource
 
 
 def form_document(form: Form, country: Country | None, versions: list) -> SearchDocument:
@@ -39,3 +40,17 @@ def form_documents(session: Session, forms: list[Form]) -> list[SearchDocument]:
 
 def all_form_documents(session: Session) -> Iterator[SearchDocument]:
     yield from form_documents(session, list(session.exec(select(Form).order_by(Form.id)).all()))
+
+
+def refresh_forms(session: Session, ids: list[int]) -> Refresh:
+    found = list(session.exec(select(Form).where(Form.id.in_(ids)).order_by(Form.id)).all())
+    missing = set(ids) - {f.id for f in found}
+    return Refresh(form_documents(session, found), [f"form:{i}" for i in sorted(missing)])
+
+
+FORMS = SearchSource(
+    name="form",
+    watches={Form: lambda form: form.id, FormVersion: lambda version: version.form_id},
+    unit_ids=lambda session: list(session.exec(select(Form.id).order_by(Form.id)).all()),
+    refresh=refresh_forms,
+)

@@ -41,6 +41,9 @@ def reachable_engine(settings: Settings):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Registry of France's bilateral social-security agreements, liaison forms and joint commissions."""
+    from registry.composition import track_search_changes
+
+    track_search_changes()  # whatever a command writes reaches the search outbox (search/outbox.py)
 
 
 @main.command()
@@ -48,6 +51,7 @@ def main() -> None:
 def run(no_prepare: bool) -> None:
     """Migrate, load reference data on first start, build the search index if missing, and serve."""
     settings = checked_settings()
+    check_fault_points(settings)
     engine = reachable_engine(settings)
     backend = search_backend(settings, engine)  # a wrong choice stops here, before any worker starts
     if not no_prepare:
@@ -84,6 +88,15 @@ def checked_settings() -> Settings:
     return settings
 
 
+def check_fault_points(settings: Settings) -> None:
+    from registry.faults import kill_before_index
+
+    try:
+        kill_before_index(settings)  # a crash-test fault point in production stops here, before any write
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def check_proxies(settings: Settings) -> None:
     from registry.web.proxies import trusted_proxies
 
@@ -117,21 +130,38 @@ def prepare(settings: Settings, engine, backend) -> None:
         raise click.ClickException(str(exc)) from None
     if created:
         build_index(engine, backend)
+    else:
+        catch_up_index(engine, backend)
 
 
 def build_index(engine, backend) -> int:
+    """The whole index, built aside and swapped in (searches answer from the old one meanwhile);
+    writes committed during the build are applied after the swap."""
     from registry import composition
     from search import SearchUnavailable
+    from search.following import SearchBusy
 
-    with session_scope(engine) as session, progress_bar() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Indexing", total=None)
         try:
-            count = composition.reindex(session, backend, progress=lambda n: bar.update(task, completed=n))
-        except SearchUnavailable as exc:
+            count = composition.rebuild_search(
+                engine, backend, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except (SearchUnavailable, SearchBusy) as exc:
             raise click.ClickException(str(exc)) from None
-        bar.update(task, total=count, completed=count)
     click.echo(f"Search index built: {count} documents")
     return count
+
+
+def catch_up_index(engine, backend) -> None:
+    """Apply what the outbox holds (changes committed before a crash, or by another command)."""
+    from registry.composition import following_index
+
+    following = following_index(engine, backend)
+    following.drain(wait=5.0)
+    status = following.status()
+    if status.pending:
+        click.echo(f"Search index: {status.pending} change(s) not applied yet ({status.last_error or 'busy'}); "
+                   "retried by the server", err=True)
 
 
 @main.group()
@@ -154,11 +184,15 @@ def db_seed() -> None:
     """Load the shipped reference data (creates only what is missing; safe to run again)."""
     from registry import composition
 
-    engine = reachable_engine(load_settings())
+    settings = load_settings()
+    engine = reachable_engine(settings)
     with session_scope(engine) as session:
         created = composition.seed(session)
     summary = ", ".join(f"{table}: {n}" for table, n in created.items()) or "nothing new"
     click.echo(f"Reference data: {summary}")
+    backend = search_backend(settings, engine)
+    if backend.is_reachable():
+        catch_up_index(engine, backend)  # else the index is built at the next `registry run`
 
 
 @main.group()
@@ -168,11 +202,17 @@ def search() -> None:
 
 @search.command("reindex")
 def search_reindex() -> None:
-    """Rebuild the search index from the database."""
+    """Rebuild the search index from the database, aside, while the server keeps answering."""
+    from search import SearchUnavailable
+
     settings = load_settings()
     engine = reachable_engine(settings)
+    backend = search_backend(settings, engine)
     try:
-        build_index(engine, search_backend(settings, engine))
+        backend.ensure()
+        build_index(engine, backend)
+    except SearchUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
 

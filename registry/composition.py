@@ -14,6 +14,7 @@ def all_metadata():
     import forms.models  # noqa: F401
     import registry.blobs  # noqa: F401
     import registry.models  # noqa: F401
+    import search.outbox  # noqa: F401
     from sqlmodel import SQLModel
 
     return SQLModel.metadata
@@ -27,12 +28,13 @@ def is_migrated(name: str | None, type_: str, _parent_names: dict) -> bool:
     return not (type_ == "table" and name == TABLE_NAME)
 
 
-def search_providers() -> list[Callable[[Session], Iterator]]:
-    from agreements.meetings.search import all_meeting_documents
-    from agreements.search import instrument_documents
-    from forms.search import all_form_documents
+def search_sources() -> list:
+    """What search indexes, feature by feature (search/sources.py)."""
+    from agreements.meetings.search import MEETINGS
+    from agreements.search import INSTRUMENTS
+    from forms.search import FORMS
 
-    return [instrument_documents, all_form_documents, all_meeting_documents]
+    return [INSTRUMENTS, FORMS, MEETINGS]
 
 
 def recent_change_providers() -> list[Callable]:
@@ -43,19 +45,51 @@ def recent_change_providers() -> list[Callable]:
     return [recent_form_versions, recent_instruments, recent_meetings]
 
 
-def all_search_documents(session: Session) -> Iterator:
-    for provider in search_providers():
-        yield from provider(session)
+def track_search_changes() -> None:
+    """Every Session of the process records, in the outbox and in its own transaction, the search
+    units its writes change (search/outbox.py). Called by every entry point; idempotent."""
+    from search.outbox import track_changes
+
+    track_changes(search_sources())
+
+
+def following_index(engine, backend, before_drain=None):
+    """The index that follows the outbox of `engine`'s database, drained after each commit made
+    through `engine` in this process (search/following.py)."""
+    from search import outbox
+    from search.following import FollowingIndex
+
+    track_search_changes()
+    following = FollowingIndex(backend, engine, search_sources(), before_drain=before_drain)
+    outbox.follow(engine, following)
+    return following
+
+
+def all_search_documents(session: Session, progress: Callable[[int, int], None] | None = None) -> Iterator:
+    from search.sources import every_document
+
+    return every_document(session, search_sources(), progress)
 
 
 def reindex(session: Session, backend, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild `backend` from what `session` reads (aside, then swapped in). It does not touch the
+    outbox: a serving deployment uses `rebuild_search`, which keeps concurrent writes."""
     def counted():
         for n, doc in enumerate(all_search_documents(session), start=1):
             if progress:
                 progress(n)
             yield doc
 
-    return backend.rebuild(counted())
+    return backend.rebuild_aside(counted())
+
+
+def rebuild_search(engine, backend, progress: Callable[[int, int], None] | None = None) -> int:
+    """The whole index rebuilt aside and swapped in while searches keep answering; writes
+    committed meanwhile (by any process) are applied after the swap. `progress(units done, total)`."""
+    from search.following import FollowingIndex
+
+    track_search_changes()
+    return FollowingIndex(backend, engine, search_sources()).rebuild(progress)
 
 
 def seed(session: Session) -> dict[str, int]:

@@ -51,8 +51,10 @@ def engine_for(settings: Settings) -> Engine:
 
 
 def health_engine(engine: Engine) -> Engine:
-    """/health's own connection to the same database, so that it never waits behind requests."""
-    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=1, pool_timeout=1.0)
+    """/health's own connections to the same database, so that it never waits behind requests:
+    three, because its drain of the search outbox holds the drain lock's connection (PostgreSQL)
+    and reads the units' rows while it holds the outbox's (search/following.py)."""
+    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=3, pool_timeout=1.0)
 
 
 def check_reachable(engine: Engine) -> None:

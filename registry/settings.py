@@ -15,6 +15,11 @@ def _setting(default, help_text: str):
     return field(default=default, metadata={"help": help_text})
 
 
+# the search-outbox drainer (search/following.py), one thread at a time per database, holds its
+# lock's connection (PostgreSQL) and reads the changed units on another, beside its request's
+DRAINER_CONNECTIONS = 2
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _setting(Path("var"), "Folder for runtime data: the SQLite database and the search index.")
@@ -27,7 +32,7 @@ class Settings:
     search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
     workers: int = _setting(1, "Server worker processes (granian).")
     threads: int = _setting(8, "Handler threads per worker process: requests served at once by one worker (each holds at most one database connection); the others wait up to REGISTRY_QUEUE_TIMEOUT.")
-    db_pool_size: int = _setting(0, "Database connections per worker process; 0 means one per handler thread (REGISTRY_THREADS), so no handler waits for one. /health has one more of its own: PostgreSQL must allow REGISTRY_WORKERS × (pool + 1) connections per instance.")
+    db_pool_size: int = _setting(0, "Database connections per worker process; 0 means one per handler thread (REGISTRY_THREADS) plus 2 for the one thread at a time that drains the search outbox (its lock and its reads), so no handler waits for one. /health has 3 of its own: PostgreSQL must allow REGISTRY_WORKERS × (pool + 3) connections per instance.")
     queue_timeout: float = _setting(5.0, "Seconds a request may wait for a free handler thread or database connection; then it is answered 503 with Retry-After.")
     request_timeout: float = _setting(30.0, "Seconds a request may take in all (deadline); then it is answered 503 with Retry-After and a write it had not yet committed is not committed. Document batches allow themselves an hour.")
     max_upload_mb: int = _setting(20, "Largest accepted upload, in megabytes.")
@@ -39,6 +44,7 @@ class Settings:
     render_timeout: int = _setting(20, "Seconds one document render may take before its worker is stopped.")
     render_memory_mb: int = _setting(1024, "Memory ceiling of a render worker, in megabytes.")
     render_queue: int = _setting(4, "Renders of one form version that may wait for a worker; past that, or after waiting as long as a render may take, a render is refused with 503 and Retry-After (the workers go to the form with the fewest renders running).")
+    fault_kill_before_index: int = _setting(0, "Crash tests only: percent of the commits with search changes after which the server kills its own process group (SIGKILL) before the index follows them (registry/faults.py). 0: off; refused in production.")
     trusted_proxies: str = _setting("", "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated addresses or networks, e.g. 10.0.0.5,10.1.0.0/16); the client's address (audit, login throttling) is then the last one before them. Empty: the connection's address.")
 
     @property
@@ -59,7 +65,7 @@ class Settings:
 
     @property
     def pool_size(self) -> int:
-        return self.db_pool_size or self.threads
+        return self.db_pool_size or self.threads + DRAINER_CONNECTIONS
 
     def check(self) -> None:
         """Every value in range, or SettingsError naming the first variable that is not (what

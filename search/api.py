@@ -53,8 +53,11 @@ class SearchBackend(Protocol):
               limit: int = 20) -> list[SearchHit]:
         """`years`: (first, last), inclusive, either open; a document without a year is then left out."""
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        """Replace the whole index with `docs`."""
+    def rebuild_aside(self, docs: Iterable[SearchDocument]) -> int:
+        """Replace the whole index with `docs`, built beside the live one and swapped in at the
+        end in one step: queries keep answering from the old index until then (and go on doing
+        so if the build fails). Returns the number of documents. The caller keeps other writes
+        out meanwhile (search/following.py holds the drain lock), so none is lost in the swap."""
 
 
 BACKENDS = ("whoosh", "postgres", "memory")

@@ -39,9 +39,11 @@ class MemoryBackend:
         for key in keys:
             self.docs.pop(key, None)
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        self.docs.clear()
-        return self.index(docs)
+    def rebuild_aside(self, docs: Iterable[SearchDocument]) -> int:
+        """Built in a new dictionary, then swapped in: queries meanwhile read the old one."""
+        built = {doc.key: doc for doc in docs}
+        self.docs = built
+        return len(built)
 
     def query(self, text, *, audiences=("public",), country="", kind="", years=(None, None), limit=20):
         """Every word first; when no document has them all, any word, more words ranked higher

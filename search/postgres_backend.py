@@ -182,8 +182,9 @@ class PostgresBackend:
             with self.engine.begin() as conn:
                 conn.execute(delete(documents).where(documents.c.key.in_(keys)))
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        """One transaction: readers see the old index until the new one is complete."""
+    def rebuild_aside(self, docs: Iterable[SearchDocument]) -> int:
+        """One transaction: readers see the old index until the new one is complete (MVCC is the
+        "aside")."""
         self.ensure()
         with self.engine.begin() as conn:
             conn.execute(delete(documents))

@@ -1,5 +1,8 @@
 """whoosh-reloaded backend: one directory in the data folder, one writer at a time.
 
+The directory is a link to a generation folder (search/aside.py): `rebuild_aside` fills a new
+one while queries keep answering from the old, then swaps the link.
+
 Writes from this process are serialised by a lock; whoosh's own file lock refuses a second
 process, so a writer waits up to WRITE_LOCK_WAIT for it (`registry search reindex` running beside
 the server, or several server workers) before giving up; the app then retries the write later
@@ -18,6 +21,7 @@ from whoosh.query import And, NumericRange, Or, Term
 
 from search.analysis import french_analyzer
 from search.api import SearchDocument, SearchHit
+from search.aside import SwappableDirectory
 
 WRITE_LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock
 
@@ -40,13 +44,15 @@ def build_schema() -> Schema:
 class WhooshBackend:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self.generations = SwappableDirectory(self.directory)
         self._write_lock = threading.Lock()
         self._index = None
 
     def ensure(self) -> bool:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        if whoosh_index.exists_in(str(self.directory)):
+        if self.directory.exists() and whoosh_index.exists_in(str(self.directory)):
             return False
+        if not self.directory.exists():
+            self.generations.create_first()
         self._index = whoosh_index.create_in(str(self.directory), build_schema())
         return True
 
@@ -90,11 +96,28 @@ class WhooshBackend:
                 writer.delete_by_term("key", key)
             writer.commit()
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def rebuild_aside(self, docs: Iterable[SearchDocument]) -> int:
+        """A new index in a folder beside the live one, swapped in when complete; queries answer
+        from the old one until then, and it stays whole if the build fails."""
+        built = self.generations.start_build()
+        try:
+            writer = whoosh_index.create_in(str(built), build_schema()).writer()
+            count = 0
+            try:
+                for doc in docs:
+                    writer.add_document(**self._fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        except BaseException:
+            self.generations.abandon(built)
+            raise
         with self._write_lock:
-            self._index = whoosh_index.create_in(str(self.directory), build_schema())
-        return self.index(docs)
+            self.generations.swap(built)
+            self._index = None  # reopened through the link, on the new generation
+        return count
 
     def query(self, text, *, audiences=("public",), country="", kind="", years=(None, None), limit=20):
         ix = self._ix()

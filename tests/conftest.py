@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from registry import migrate
-from registry.composition import seed
+from registry.composition import seed, track_search_changes
 from registry.db import make_engine
 from registry.documents.converter import UnoserverConverter, find_unoserver
 from registry.documents.workers import RenderPool
@@ -26,6 +26,7 @@ from registry.web.app import create_app
 from search.memory import MemoryBackend
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL", "")
+track_search_changes()  # as every entry point does: writes in tests reach the search outbox too
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -117,11 +118,17 @@ def postgres_engine() -> Iterator[Engine]:
 
 
 def _migrate_and_seed(url: str) -> None:
+    from search import outbox
+
     engine = make_engine(url)
     migrate.upgrade(engine)
     with Session(engine) as session:
         seed(session)
         session.commit()
+    # as `registry run` does by building the index after seeding; each test starts with an empty
+    # index (MemoryBackend) and calls reindex when it searches the shipped data
+    with engine.begin() as conn:
+        outbox.mark_done(conn, outbox.pending_ids(conn))
     engine.dispose()
 
 

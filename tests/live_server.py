@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -90,3 +91,60 @@ def chromium_path() -> str | None:
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+class RegistryProcess:
+    """`registry run` in a process group of its own, on one data folder, that can be killed
+    (SIGKILL to the whole group: granian's supervisor, its worker, the render workers) and
+    started again on the same data, as after a power cut. PDF stays off: unoserver runs in a
+    session of its own, which a group kill would leave behind."""
+
+    def __init__(self, data_dir: Path, port: int, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.data_dir, self.port, self.log_path = data_dir, port, log_path
+        self.env = {**registry_env(data_dir, port), "REGISTRY_UNOSERVER": "/nonexistent", **(extra_env or {})}
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 180.0, env: dict[str, str] | None = None) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "registry", "run"], env={**self.env, **(env or {})},
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not self._healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"registry did not start: {self.log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_dead(self, timeout: float) -> bool:
+        """True when the server died by itself within `timeout` (a fault point killed it)."""
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        self._reap_group()
+        return True
+
+    def kill(self) -> None:
+        if self.process is None:
+            return
+        self._reap_group()
+        self.process.wait(30)
+
+    def _reap_group(self) -> None:
+        """SIGKILL whatever is left of the group (a worker outliving its supervisor); a killed
+        process frees its sockets and locks at once, even before its parent reaps it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -6,7 +6,8 @@ import pytest
 def test_health_reports_database_and_index(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "search": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "search": "ok", "search_pending": 0,
+                               "search_oldest_pending_s": None}
 
 
 def test_health_degrades_when_the_database_is_gone(client, app):

@@ -65,7 +65,7 @@ def test_audiences_follow_read_staff():
 
 def test_restricted_minutes_are_invisible_to_a_caisse_in_search():
     backend = MemoryBackend()
-    backend.rebuild([
+    backend.rebuild_aside([
         SearchDocument(key="minutes:1", kind="minutes", title="Commission mixte franco-serbe",
                        body="retraite anticipée", url="/m/1", country="RS", audience="staff"),
         SearchDocument(key="minutes:2", kind="minutes", title="Commission mixte franco-serbe publique",

@@ -1,6 +1,6 @@
 """The PostgreSQL full-text backend: what only it has to prove (folding in the database, two
-instances on one index, creation under concurrency, atomic rebuild, wiring and health).
-The behaviour every backend shares is in tests/test_search.py, which runs it here too."""
+instances on one index, creation under concurrency, wiring and health). The behaviour every
+backend shares is in tests/test_search.py and tests/test_search_reindex.py, which run it here too."""
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -106,21 +106,6 @@ def test_ensure_keeps_an_existing_unaccent_and_index(postgres_engine):
 
 
 @pytest.mark.postgres
-def test_a_failed_rebuild_leaves_the_previous_index(postgres_backend):
-    postgres_backend.index([SearchDocument(key="old", kind="x", title="Allocations familiales", body="", url="/o")])
-
-    def broken():
-        yield SearchDocument(key="new", kind="x", title="Allocations nouvelles", body="", url="/n")
-        raise RuntimeError("the database went away in the middle of a reindex")
-
-    with pytest.raises(RuntimeError):
-        postgres_backend.rebuild(broken())
-    assert [h.key for h in postgres_backend.query("allocations")] == ["old"]
-    assert postgres_backend.rebuild([SearchDocument(key="new", kind="x", title="Allocations", body="", url="/n")]) == 1
-    assert [h.key for h in postgres_backend.query("allocations")] == ["new"]
-
-
-@pytest.mark.postgres
 def test_indexed_text_cannot_forge_highlight_tags(postgres_backend):
     postgres_backend.index([SearchDocument(key="f", kind="x", title="t", url="/f",
                                            body=f"{START}forged{STOP} mention of the pension")])
@@ -136,7 +121,8 @@ def test_health_reports_the_postgres_search_index(settings, engine):
         assert client.get("/health").json()["search"] == "unreachable"  # not created yet: `registry run` does it
         app.state.search.ensure()
         response = client.get("/health")
-    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok", "search": "ok"}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok", "search": "ok",
+                                                               "search_pending": 0, "search_oldest_pending_s": None}
 
 
 @ONLY_POSTGRES

@@ -22,7 +22,6 @@ from agreements.meetings.schemas import (ActionOut, ActionStatusIn, AgendaItemCr
                                          ContactCreate, ContactOut, DecisionLogRow, DecisionStatusIn, MeetingCreate,
                                          MeetingDetail, MeetingOut, MeetingPatch, MinutesIn, ParticipantCreate,
                                          ParticipantPatch, RevisionOut, StatusChange)
-from agreements.meetings.search import reindex_meeting
 from agreements.meetings.services.minutes import revisions_of
 from agreements.meetings.views import CSV_COLUMNS, decision_csv_rows, decision_rows, meeting_detail
 from agreements.meetings.visibility import can_edit, can_see, shows_minutes
@@ -79,7 +78,6 @@ def detail_response(request: Request, session: Session, meeting: Meeting, status
 
 def committed(request: Request, session: Session, meeting: Meeting, status_code: int = 200) -> Response:
     session.commit()
-    reindex_meeting(request.app.state.search, session, meeting)
     return detail_response(request, session, meeting, status_code)
 
 
@@ -244,11 +242,10 @@ class FollowUpController(Controller):
         action = db_session.get(ActionItem, action_id)
         if action is None:
             raise NotFoundException(detail=f"no action item {action_id}")
-        meeting = editable_meeting_or_404(request, db_session, action.meeting_id)
+        editable_meeting_or_404(request, db_session, action.meeting_id)
         services.set_action_status(db_session, actor_for(request), action, data.status.value,
                                    data.closed_in_meeting_id, data.note)
         db_session.commit()
-        reindex_meeting(request.app.state.search, db_session, meeting)
         return ActionOut.model_validate(action, from_attributes=True)
 
     @post("/api/decisions/{decision_id:int}/status", sync_to_thread=True, guards=EDIT, status_code=200,

@@ -24,7 +24,6 @@ from agreements.meetings.queries import (action_items_of, agenda_of, decisions_o
                                          participants_of)
 from agreements.meetings.references import choices, parse_reference
 from agreements.meetings.schemas import AgendaItemCreate, MeetingCreate, MeetingPatch
-from agreements.meetings.search import reindex_meeting
 from agreements.meetings.services import NEXT_STATUS
 from agreements.meetings.services.participants import contacts_for
 from agreements.models import Instrument
@@ -66,7 +65,6 @@ def translated(request: Request, errors: list[FieldError]) -> dict[str, str]:
 
 def done(request: Request, session: Session, meeting: Meeting, to: str = "") -> Redirect:
     session.commit()
-    reindex_meeting(request.app.state.search, session, meeting)
     return Redirect(to or f"/meetings/{meeting.id}/edit", status_code=303)
 
 

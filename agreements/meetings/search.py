@@ -2,18 +2,22 @@
 item's minutes (discussion, decisions, action items in both languages).
 
 Audiences: a restricted meeting's documents are "staff"; a public meeting is "public", but its
-minutes only once they are published (drafts stay "staff")."""
+minutes only once they are published (drafts stay "staff").
+
+The unit is the meeting: a change to it, its agenda, decisions, action items or minutes
+refreshes its documents and removes those of agenda items withdrawn since."""
 
 from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
 from agreements.meetings.labels import KIND_LABELS
-from agreements.meetings.models import ActionItem, Decision, Meeting, MeetingStatus
+from agreements.meetings.models import ActionItem, AgendaItem, Decision, Meeting, MeetingStatus, MinutesRevision
 from agreements.meetings.queries import agenda_of
 from registry.auth.audiences import PUBLIC, STAFF
 from registry.models import Country
 from search import SearchDocument
+from search.sources import Refresh, SearchSource
 
 
 def meeting_title(meeting: Meeting, country: Country | None) -> str:
@@ -58,12 +62,29 @@ def stale_keys(session: Session, meeting: Meeting) -> list[str]:
             if i.withdrawn or i.proposed or not meeting.minutes_revision]
 
 
-def reindex_meeting(backend, session: Session, meeting: Meeting) -> None:
-    """Hand a committed meeting to search (after the commit: the index never runs ahead)."""
-    backend.remove(stale_keys(session, meeting))
-    backend.index(meeting_documents(session, meeting))
-
-
 def all_meeting_documents(session: Session) -> Iterator[SearchDocument]:
     for meeting in session.exec(select(Meeting).order_by(Meeting.id)).all():
         yield from meeting_documents(session, meeting)
+
+
+def refresh_meetings(session: Session, ids: list[int]) -> Refresh:
+    refresh = Refresh()
+    found = session.exec(select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.id)).all()
+    for meeting in found:
+        refresh.removed.extend(stale_keys(session, meeting))
+        refresh.documents.extend(meeting_documents(session, meeting))
+    refresh.removed.extend(f"meeting:{i}" for i in sorted(set(ids) - {m.id for m in found}))
+    return refresh
+
+
+def _meeting_id(row) -> int:
+    return row.meeting_id
+
+
+MEETINGS = SearchSource(
+    name="meeting",
+    watches={Meeting: lambda meeting: meeting.id, AgendaItem: _meeting_id, Decision: _meeting_id,
+             ActionItem: _meeting_id, MinutesRevision: _meeting_id},
+    unit_ids=lambda session: list(session.exec(select(Meeting.id).order_by(Meeting.id)).all()),
+    refresh=refresh_meetings,
+)

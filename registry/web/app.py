@@ -8,6 +8,7 @@ import threading
 from importlib import resources
 from pathlib import Path
 
+import anyio
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -75,6 +76,12 @@ def build_blanks_in_background(app: Litestar) -> None:
     threading.Thread(target=build, name="blank-forms", daemon=True).start()
 
 
+async def drain_search_outbox(app: Litestar) -> None:
+    """At every start: changes committed but not yet indexed (a crash, another process) go in now,
+    in a thread (no database work on the event loop)."""
+    await anyio.to_thread.run_sync(app.state.search.drain)
+
+
 def close_documents(app: Litestar) -> None:
     """Stop the render workers and the warm LibreOffice the app started (not those it was given),
     and close /health's connection."""
@@ -97,22 +104,23 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.meetings.pages import MeetingPages
     from agreements.home_page import HomePages
     from agreements.pages import AgreementPages
-    from registry.composition import meeting_target_choosers, meeting_target_resolvers, recent_change_providers
+    from registry.composition import following_index, meeting_target_choosers, meeting_target_resolvers, recent_change_providers
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
     from forms.generation.pages import FillPages
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
+    from registry.faults import kill_before_index
     from search import make_backend
-    from search.following import FollowingIndex
 
     engine = engine or engine_for(settings)
     checks = HealthChecks(health_engine(engine), None)
     owned: list = [checks]
     secret_key = ensure_secret_key(settings)
-    # committed writes never fail because the index could not follow (search/following.py)
-    search = checks.search = FollowingIndex(search or make_backend(settings.search_backend, settings.index_dir, engine))
+    # the index follows the outbox, and its failures never fail a committed write (search/following.py)
+    search = checks.search = following_index(engine, search or make_backend(settings.search_backend, settings.index_dir, engine),
+                             before_drain=kill_before_index(settings))
     template_dirs = [WEB_DIR / "templates", Path(str(resources.files("agreements") / "templates")),
                      Path(str(resources.files("forms") / "templates"))]
 
@@ -164,7 +172,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
-        on_startup=[warm_up_converter, build_blanks_in_background] if warm_up_pdf else [],
+        on_startup=[drain_search_outbox, *([warm_up_converter, build_blanks_in_background] if warm_up_pdf else [])],
         on_shutdown=[close_documents],
         debug=settings.environment == "development",
     )
