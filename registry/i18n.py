@@ -301,3 +301,18 @@ def country_name(code: str, lang: str) -> str:
     if override and code in override:
         return override[code]
     return babel_locale(lang).territories.get(code, code)
+
+
+
+def country_names(code: str, languages: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The country's names in French, English and each of `languages` (its own), once each:
+    search carries them on every document of the country ("Serbie Serbia Srbija Србија")."""
+    names: list[str] = []
+    for lang in ("fr", "en", *languages):
+        try:
+            name = country_name(code, lang)
+        except UnknownLocaleError:
+            continue
+        if name != code.upper() and name not in names:
+            names.append(name)
+    return names

@@ -24,7 +24,7 @@ class Settings:
     secret_key: str = _setting("", "Secret that signs CSRF tokens and device cookies; empty means one is generated and kept in the data folder.")
     environment: str = _setting("development", "development or production (production sets Secure cookies and hides error details).")
     default_locale: str = _setting("fr", "Interface language when the request names none.")
-    search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
+    search_backend: str = _setting("tantivy", "Search engine: tantivy (embedded, one instance; the default), whoosh (embedded, pure Python, slower), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
     workers: int = _setting(1, "Server worker processes (granian).")
     max_upload_mb: int = _setting(20, "Largest accepted upload, in megabytes.")
     seed_on_start: bool = _setting(True, "Load the shipped reference data when the database has none.")

@@ -15,7 +15,9 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from search.api import SearchDocument, SearchHit, SearchUnavailable
+from search import service
+from search.api import SearchDocument, SearchQuery, SearchResults, SearchUnavailable
+from search.syntax import QuerySyntaxError
 
 log = logging.getLogger("registry.search")
 MAX_PENDING = 5_000
@@ -95,9 +97,13 @@ class FollowingIndex:
     def is_reachable(self) -> bool:
         return self.backend.is_reachable()
 
-    def query(self, text: str, **options) -> list[SearchHit]:
+    def search(self, query: SearchQuery) -> SearchResults:
+        """search.service.search on the backend; QuerySyntaxError (the reader's mistake) passes,
+        any other failure is SearchUnavailable (503)."""
         try:
-            return self.backend.query(text, **options)
+            return service.search(self.backend, query)
+        except QuerySyntaxError:
+            raise
         except Exception as exc:
             log.exception("search query failed")
             raise SearchUnavailable(f"search failed ({type(exc).__name__})") from exc

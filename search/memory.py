@@ -15,6 +15,7 @@ from search.analysis import folded_words, stems
 from search.api import SearchDocument, SearchHit, SearchResults, Visibility
 from search.plan import Plan, facets_from
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
+from search.tantivy_query import TIE_BREAKER
 
 FIELD_WEIGHTS = (("title", 2.0), ("body", 1.0), ("context", 0.6))
 _EPOCH = date(1, 1, 1)
@@ -53,8 +54,9 @@ def score(node: Node, item: Analysed) -> float:
         if not wanted:
             return 0.0
         return sum(weight for name, weight in FIELD_WEIGHTS if _phrase_in(item.fields[name], wanted))
-    if isinstance(node, AnyOf):
-        return sum(weight * score(option, item) for option, weight in node.options)
+    if isinstance(node, AnyOf):  # the best option, the others a little (disjunction max, as tantivy)
+        scores = [weight * score(option, item) for option, weight in node.options]
+        return max(scores) + TIE_BREAKER * (sum(scores) - max(scores))
     if isinstance(node, AllOf):
         scores = [score(part, item) for part in node.parts]
         return sum(scores) if all(scores) else 0.0

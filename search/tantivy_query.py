@@ -13,6 +13,7 @@ from search.syntax import AllOf, AnyOf, Node, Phrase, Word
 
 # where a word counts, and how much: the title most, then the text, then the words about it
 FIELD_WEIGHTS = (("title", 2.0), ("body", 1.0), ("context", 0.6))
+TIE_BREAKER = 0.1  # what the other options of an alternative add to the best one's score
 def _should(queries: list[Query]) -> Query | None:
     queries = [q for q in queries if q is not None]
     if not queries:
@@ -47,8 +48,11 @@ class QueryBuilder:
             return self.prefix(node.text) if node.prefix else self.terms([(0, s) for s in stems(node.text)])
         if isinstance(node, Phrase):
             return self.terms([(i, s) for i, word in enumerate(node.words) for s in stems(word)[:1]])
-        if isinstance(node, AnyOf):
-            return _should([self._weighted(self.node(option), weight) for option, weight in node.options])
+        if isinstance(node, AnyOf):  # the best option counts, the others a little: synonyms do not add up
+            options = [q for q in (self._weighted(self.node(o), w) for o, w in node.options) if q is not None]
+            if len(options) < 2:
+                return options[0] if options else None
+            return Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
         if isinstance(node, AllOf):
             parts = [q for q in (self.node(part) for part in node.parts) if q is not None]
             return _must(parts) if parts else None

@@ -79,7 +79,8 @@ class Thesaurus:
                 key = term_key(WORD.findall(term))
                 if key and key not in seen:
                     seen.add(key)
-                    options.append((term_node(term), SYNONYM_WEIGHT))
+                    # a phrase scores about the sum of its words: per word, a synonym weighs SYNONYM_WEIGHT
+                    options.append((term_node(term), SYNONYM_WEIGHT / len(key)))
         return AnyOf(tuple(options))
 
 

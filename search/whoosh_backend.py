@@ -17,8 +17,10 @@ from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter
-from whoosh.query import And, AndNot, NullQuery, NumericRange, Or, Prefix, Term
+from whoosh.query import And, AndNot, DisjunctionMax, NullQuery, NumericRange, Or, Prefix, Term
 from whoosh.query import Phrase as WhooshPhrase
+from whoosh.matching.binary import DisjunctionMaxMatcher
+from whoosh.writing import CLEAR
 
 from search.analysis import folded_analyzer, french_analyzer
 from search.api import SearchDocument, SearchHit, SearchResults, SearchUnavailable, Visibility
@@ -72,29 +74,50 @@ def folded_words(text: str) -> list[str]:
     return [token.text for token in _FOLDED(text)]
 
 
-def _boosted(query, weight: float):
-    return query if weight == 1.0 else Or([query], boost=weight)
+class BestOfMatcher(DisjunctionMaxMatcher):
+    """whoosh's DisjunctionMaxMatcher takes the max of both sides even when they stand on
+    different documents (so a document scores another's match); this one looks at the side(s)
+    on the current document only."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active() or (b.is_active() and b.id() < a.id()):
+            return b.score()
+        if not b.is_active() or a.id() < b.id():
+            return a.score()
+        return max(a.score(), b.score())
 
 
-def translate(node: Node):
-    """A Plan node as a whoosh query; None when it holds no searchable word."""
+class BestOf(DisjunctionMax):
+    """The best-scoring option: synonyms of a word do not add up (the other backends' dismax)."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(subs, BestOfMatcher, searcher, context, lambda q: q.estimate_size(reader),
+                                  tiebreak=0.0)
+
+
+def translate(node: Node, weight: float = 1.0):
+    """A Plan node as a whoosh query, `weight` carried down to the terms (whoosh ignores the boost
+    of a compound query); None when it holds no searchable word."""
     if isinstance(node, Word) and node.prefix:
         prefix = folded_words(node.text)[:1]
-        return Prefix("words", prefix[0]) if prefix else None
+        return Prefix("words", prefix[0], boost=weight) if prefix else None
     if isinstance(node, (Word, Phrase)):
         words = (node.text,) if isinstance(node, Word) else node.words
         wanted = [s for word in words for s in stems(word)[:1]]  # whoosh renumbers around stop words
         if not wanted:
             return None
         if len(wanted) == 1:
-            return Or([Term(field, wanted[0], boost=weight) for field, weight in FIELD_WEIGHTS])
-        return Or([WhooshPhrase(field, wanted, boost=weight) for field, weight in FIELD_WEIGHTS])
+            return Or([Term(field, wanted[0], boost=boost * weight) for field, boost in FIELD_WEIGHTS])
+        return Or([WhooshPhrase(field, wanted, boost=boost * weight) for field, boost in FIELD_WEIGHTS])
     if isinstance(node, AnyOf):
-        options = [(translate(option), weight) for option, weight in node.options]
-        options = [_boosted(q, weight) for q, weight in options if q is not None]
-        return Or(options) if options else None
+        options = [q for q in (translate(option, weight * w) for option, w in node.options) if q is not None]
+        if len(options) < 2:
+            return options[0] if options else None
+        return BestOf(options)
     if isinstance(node, AllOf):
-        parts = [q for q in (translate(part) for part in node.parts) if q is not None]
+        parts = [q for q in (translate(part, weight) for part in node.parts) if q is not None]
         return And(parts) if parts else None
     raise TypeError(node)
 
@@ -175,10 +198,21 @@ class WhooshBackend:
             writer.commit()
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """One writer, committed with CLEAR (the old segments dropped at commit): readers see the
+        old index until the new one is complete; a failure part-way leaves the old index."""
+        self.ensure()
         with self._write_lock:
-            self._index = whoosh_index.create_in(str(self.directory), build_schema())
-        return self.index(docs)
+            writer = self._ix().writer(timeout=WRITE_LOCK_WAIT, delay=0.05)
+            count = 0
+            try:
+                for doc in docs:
+                    writer.add_document(**_fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+            return count
 
     def execute(self, plan: Plan) -> SearchResults:
         query = self._query(plan)

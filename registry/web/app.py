@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
-    from registry.composition import meeting_target_choosers, meeting_target_resolvers
+    from registry.composition import meeting_target_choosers, meeting_target_resolvers, search_status_labels
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
@@ -120,6 +120,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         template_config=template_config(template_dirs),
         openapi_config=OpenAPIConfig(title="Registre des accords de sécurité sociale", version="0.1.0"),
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
+                     "search_statuses": search_status_labels(),
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
