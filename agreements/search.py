@@ -1,8 +1,8 @@
 """Instruments as search documents: titles, parties, references and the official texts.
 
 Their context carries what a reader may type without it being in the text: the country's
-names in French, English and its own languages, the words that name the instrument's kind in
-French and English, and its dates written out. The status is the one on the day of indexing;
+names in French, English and its own languages, the words that name the instrument's kind and
+the branches it covers in French and English, and its dates written out. The status is the one on the day of indexing;
 the as-of filter uses the dates (in force from entry into force, or from signature when that
 date is unknown, as agreements/status.py counts it; until termination)."""
 
@@ -15,7 +15,8 @@ from agreements.labels import KIND_LABELS
 from agreements.models import Instrument, OfficialText
 from agreements.queries import superseded_ids
 from agreements.status import status_on
-from registry.i18n import country_names, format_date
+from registry.i18n import country_names, format_date, label_words
+from registry.labels import RISK_LABELS
 from registry.models import Country
 from search import SearchDocument
 
@@ -32,7 +33,8 @@ KIND_WORDS = {
 def instrument_context(instrument: Instrument, country: Country) -> str:
     dates = [format_date(day, lang) for day in (instrument.signed_on, instrument.in_force_on) if day
              for lang in ("fr", "en")]
-    return " ".join([*country_names(country.code, country.languages), KIND_WORDS.get(instrument.kind, ""), *dates])
+    return " ".join([*country_names(country.code, country.languages), KIND_WORDS.get(instrument.kind, ""),
+                     *label_words(RISK_LABELS, instrument.risks), *dates])
 
 
 def instrument_document(instrument: Instrument, country: Country, texts: list[str], superseded: bool = False,

@@ -5,7 +5,7 @@ A form with no published version yet is a staff document: its draft's labels sta
 public results.
 
 Context (found, never shown): the country's names in French, English and its own languages and
-the words readers use for a form ("formulaire", "liaison form"). The status is the form's badge
+the words readers use for a form ("formulaire", "liaison form") and its branch in French and English. The status is the form's badge
 on the day of indexing; the as-of filter uses its public versions' dates (from the first one's
 start to the last one's end, open while one has no end)."""
 
@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from forms.models import Form
 from forms.queries import PUBLIC_STATUSES, FormOnDate, validations_of, versions_of
-from registry.i18n import country_names
+from registry.i18n import country_names, label_words
+from registry.labels import RISK_LABELS
 from registry.models import Country
 from search import SearchDocument
 
@@ -31,7 +32,8 @@ def applies(public: list) -> tuple:
     return min(starts), None if None in ends else max(ends)
 
 
-def form_document(form: Form, country: Country | None, versions: list, validations: dict | None = None) -> SearchDocument:
+def form_document(form: Form, country: Country | None, versions: list,
+                  validations: dict | None = None) -> SearchDocument:
     public = [v for v in versions if v.status in PUBLIC_STATUSES]
     shown = (public or versions)[-1:] if versions else []
     labels = [text for v in shown for f in v.fields
@@ -46,7 +48,7 @@ def form_document(form: Form, country: Country | None, versions: list, validatio
         key=f"form:{form.id}", kind="form", title=f"{form.code} – {form.title_fr}", body=body,
         url=f"/forms/{form.slug}", country=form.country_code, dated=first,
         audience="public" if public else "staff", risks=(form.risk,) if form.risk else (),
-        context=" ".join([*names, FORM_WORDS]), status=FormOnDate(form, versions, validations or {}).state,
+        context=" ".join([*names, FORM_WORDS, *label_words(RISK_LABELS, [form.risk])]), status=FormOnDate(form, versions, validations or {}).state,
         valid_from=first, valid_until=end,
     )
 

@@ -316,3 +316,10 @@ def country_names(code: str, languages: list[str] | tuple[str, ...] = ()) -> lis
         if name != code.upper() and name not in names:
             names.append(name)
     return names
+
+
+def label_words(labels: dict[str, str], codes, languages: tuple[str, ...] = ("fr", "en")) -> list[str]:
+    """The labels of `codes` in each language (search carries a document's branches this way:
+    "Vieillesse Old age")."""
+    return [gettext(lang, labels[code]) for code in codes if code in labels for lang in languages]
+

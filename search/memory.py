@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from search.analysis import folded_words, stems
 from search.api import SearchDocument, SearchHit, SearchResults, Visibility
-from search.plan import Plan, facets_from
+from search.plan import KIND_TIER, Plan, facets_from
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
 from search.tantivy_query import TIE_BREAKER
 
@@ -102,7 +102,7 @@ class MemoryBackend:
                 continue
             scores = [score(node, item) for node in plan.required]
             if (all(scores) if plan.match == "all" else any(scores)):
-                found.append((item, sum(scores)))
+                found.append((item, sum(scores) + (KIND_TIER if doc.kind in plan.kinds else 0.0)))
         return found
 
     def execute(self, plan: Plan) -> SearchResults:

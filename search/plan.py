@@ -8,6 +8,7 @@ from datetime import date
 from search.api import FacetCount, Filters, Visibility
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
 
+KIND_TIER = 1000.0  # added to the score of a document of a kind the query names: a tier above the rest
 BUDGET_SECONDS = 2.0  # a query stops (SearchUnavailable) rather than hang past this
 NEVER = 99991231  # day number of valid_until for what has no end, of valid_from for what never applied
 
@@ -26,6 +27,8 @@ class Plan:
     required: tuple[Node, ...]  # all of them must match (match="all") or at least one ("any")
     excluded: tuple[Node, ...] = ()
     match: str = "all"
+    # kinds of document the query names ("formulaires"): by relevance, theirs come first
+    kinds: tuple[str, ...] = ()
     visibility: Visibility = Visibility()
     filters: Filters = Filters()
     sort: str = "relevance"  # or "date": newest first, then relevance

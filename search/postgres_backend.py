@@ -277,9 +277,10 @@ class PostgresBackend:
     def _page(conn: Connection, plan: Plan, prefixes: dict) -> list:
         s = Statement()
         builder = TsqueryBuilder(s, prefixes)
+        relevance = f"kind = ANY({s.bind(list(plan.kinds))}) DESC, {RELEVANCE}" if plan.kinds else RELEVANCE
         statement = PAGE.format(query=builder.plan(plan), typed=builder.plan(plan, typed_only=True),
                                 synonyms=SYNONYM_RANK, table=TABLE_NAME, where=where_sql(s, plan),
-                                order=NEWEST if plan.sort == "date" else RELEVANCE, config=CONFIGURATION)
+                                order=NEWEST if plan.sort == "date" else relevance, config=CONFIGURATION)
         params = {**s.params, "limit": plan.limit, "offset": plan.offset, "options": HEADLINE_OPTIONS}
         return conn.execute(sql(statement), params).all()
 

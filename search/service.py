@@ -30,7 +30,8 @@ def search(backend, query: SearchQuery, thesaurus: Thesaurus | None = None) -> S
     required, excluded = _without_stop_words(parsed.required), _without_stop_words(parsed.excluded)
     if not required:
         return _empty(query, _reason_for_nothing(query.text, parsed, excluded))
-    plan = Plan(required=(thesaurus or shipped()).expand(required), excluded=excluded, visibility=query.visibility,
+    expanded, kinds = (thesaurus or shipped()).expand(required)
+    plan = Plan(required=expanded, excluded=excluded, kinds=kinds, visibility=query.visibility,
                 filters=query.filters, sort=query.sort, offset=(query.page - 1) * query.per_page,
                 limit=min(query.per_page, MAX_PER_PAGE), facets=query.facets)
     results, widened = backend.execute(plan), ""

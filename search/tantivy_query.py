@@ -8,7 +8,7 @@ from tantivy import FieldType, Occur, Query, Schema
 
 from search.analysis import folded_words, stems
 from search.api import Filters, Visibility
-from search.plan import NEVER, Plan, day_number
+from search.plan import KIND_TIER, NEVER, Plan, day_number
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
 
 # where a word counts, and how much: the title most, then the text, then the words about it
@@ -39,6 +39,9 @@ class QueryBuilder:
         parts = [(Occur.Must, c) for c in clauses]
         parts += [(Occur.MustNot, q) for q in (self.node(n) for n in plan.excluded) if q is not None]
         parts.append((Occur.Must, Query.const_score_query(self.restriction(plan.visibility, plan.filters), 0.0)))
+        if plan.kinds:  # optional beside the Musts: it only adds to the score
+            named = Query.term_set_query(self.schema, "kind", list(plan.kinds))
+            parts.append((Occur.Should, Query.const_score_query(named, KIND_TIER)))
         return Query.boolean_query(parts)
 
     # --- words ---------------------------------------------------------------------------------

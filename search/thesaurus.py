@@ -21,6 +21,7 @@ SYNONYM_WEIGHT = 0.5
 class Group:
     terms: tuple[str, ...]
     source: str
+    kind: str = ""  # the kind of document its terms name, if any
 
 
 def term_node(term: str) -> Node:
@@ -44,9 +45,11 @@ class Thesaurus:
                     self._by_key[key].append(number)
         self.longest = max((len(key) for key in self._by_key), default=0)
 
-    def expand(self, nodes: tuple[Node, ...]) -> tuple[Node, ...]:
-        """Runs of plain typed words matching a term become AnyOf(typed, synonyms…)."""
+    def expand(self, nodes: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[str, ...]]:
+        """Runs of plain typed words matching a term become AnyOf(typed, synonyms…); also returns
+        the kinds of document the matched groups name."""
         expanded: list[Node] = []
+        kinds: list[str] = []
         position = 0
         while position < len(nodes):
             length, groups = self._match(nodes, position)
@@ -57,8 +60,9 @@ class Thesaurus:
             span = nodes[position:position + length]
             typed = span[0] if length == 1 else AllOf(tuple(span))
             expanded.append(self._alternatives(typed, span, groups))
+            kinds += [self.groups[n].kind for n in groups if self.groups[n].kind not in ("", *kinds)]
             position += length
-        return tuple(expanded)
+        return tuple(expanded), tuple(kinds)
 
     def _match(self, nodes: tuple[Node, ...], start: int) -> tuple[int, list[int]]:
         """The longest run of plain words from `start` that is a term: (its length, its groups)."""
@@ -91,7 +95,7 @@ def load(text: str) -> Thesaurus:
         terms, source = entry.get("terms"), entry.get("source", "")
         if not terms or not all(isinstance(t, str) and t.strip() for t in terms) or not str(source).strip():
             raise ValueError(f"thesaurus group {number}: needs terms (non-empty strings) and a source")
-        groups.append(Group(tuple(terms), source))
+        groups.append(Group(tuple(terms), source, entry.get("kind", "")))
     return Thesaurus(groups)
 
 

@@ -17,14 +17,15 @@ from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter
-from whoosh.query import And, AndNot, DisjunctionMax, NullQuery, NumericRange, Or, Prefix, Term
+from whoosh.query import (And, AndMaybe, AndNot, ConstantScoreQuery, DisjunctionMax, NullQuery, NumericRange, Or,
+                          Prefix, Term)
 from whoosh.query import Phrase as WhooshPhrase
 from whoosh.matching.binary import DisjunctionMaxMatcher
 from whoosh.writing import CLEAR
 
 from search.analysis import folded_analyzer, french_analyzer
 from search.api import SearchDocument, SearchHit, SearchResults, SearchUnavailable, Visibility
-from search.plan import NEVER, Plan, day_number, facets_from, from_day_number
+from search.plan import KIND_TIER, NEVER, Plan, day_number, facets_from, from_day_number
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
 
 WRITE_LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock
@@ -246,7 +247,11 @@ class WhooshBackend:
         required = [q for q in (translate(node) for node in plan.required) if q is not None]
         query = (And if plan.match == "all" else Or)(required) if required else NullQuery
         excluded = [q for q in (translate(node) for node in plan.excluded) if q is not None]
-        return AndNot(query, Or(excluded)) if excluded else query
+        if excluded:
+            query = AndNot(query, Or(excluded))
+        if plan.kinds:  # documents of a kind the query names: a tier above the rest
+            query = AndMaybe(query, ConstantScoreQuery(Or([Term("kind", k) for k in plan.kinds]), KIND_TIER))
+        return query
 
     @staticmethod
     def _hit(hit, plan: Plan) -> SearchHit:

@@ -7,15 +7,14 @@ from datetime import date
 
 import pytest
 
-from search import Filters, QuerySyntaxError, SearchDocument, SearchQuery, Visibility
+from search import QuerySyntaxError, SearchDocument, Visibility
 from search.memory import MemoryBackend
 from search.postgres_backend import PostgresBackend
-from search.service import search
 from search.tantivy_backend import TantivyBackend
 from search.whoosh_backend import WhooshBackend
+from tests.search_helpers import STAFF, find, keys
 
 BACKENDS = ["tantivy", "whoosh", "memory", pytest.param("postgres", marks=pytest.mark.postgres)]
-STAFF = Visibility(("public", "staff"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -34,16 +33,6 @@ def backend(request, tmp_path):
 
 def doc(key: str, title: str, body: str = "", **fields) -> SearchDocument:
     return SearchDocument(key=key, kind=fields.pop("kind", "form"), title=title, body=body, url=f"/{key}", **fields)
-
-
-def find(backend, text: str, **options):
-    visibility = options.pop("visibility", Visibility())
-    query_fields = {k: options.pop(k) for k in ("sort", "page", "per_page") if k in options}
-    return search(backend, SearchQuery(text, visibility, Filters(**options), **query_fields))
-
-
-def keys(backend, text: str, **options) -> list[str]:
-    return [hit.key for hit in find(backend, text, **options).hits]
 
 
 # --- analysis ----------------------------------------------------------------------------------

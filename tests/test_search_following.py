@@ -11,6 +11,8 @@ from search import SearchDocument
 from search.following import FollowingIndex
 from search.memory import MemoryBackend
 from search.whoosh_backend import WhooshBackend
+from tests.search_helpers import STAFF, find
+from tests.search_helpers import keys as search_keys
 
 
 class FlakyBackend(MemoryBackend):
@@ -32,9 +34,9 @@ class FlakyBackend(MemoryBackend):
         self._check()
         return super().remove(keys)
 
-    def query(self, text, **options):
+    def execute(self, plan):
         self._check()
-        return super().query(text, **options)
+        return super().execute(plan)
 
 
 def doc(key: str, title: str) -> SearchDocument:
@@ -42,7 +44,7 @@ def doc(key: str, title: str) -> SearchDocument:
 
 
 def keys(backend, text: str) -> set[str]:
-    return {hit.key for hit in backend.query(text)}
+    return set(search_keys(backend, text))
 
 
 def test_a_write_the_index_misses_is_kept_and_applied_at_the_next_one():
@@ -118,8 +120,8 @@ def test_a_saved_change_is_not_reported_as_failed_when_the_index_is_down(app, fl
     assert health.json()["search_pending"] >= 1
     flaky.down = False  # no other write: the monitor's next poll applies what was kept
     assert client.get("/health").json() == {"status": "ok", "database": "ok", "search": "ok"}
-    assert any(hit.url == f"/meetings/{created.json()['id']}" for hit in flaky.query("visioconférence argentine",
-                                                                                     audiences=("public", "staff")))
+    assert any(hit.url == f"/meetings/{created.json()['id']}"
+               for hit in find(flaky, "visioconférence argentine", visibility=STAFF).hits)
 
 
 def test_a_failed_query_answers_503_in_the_reader_language(flaky, client):

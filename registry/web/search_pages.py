@@ -34,7 +34,7 @@ SORT_LABELS = {"relevance": mark("Most relevant first"), "date": mark("Newest fi
 REASONS = {
     "empty_query": "",
     "no_words": mark("The query holds no word to look for."),
-    "only_stop_words": mark("The query holds only very common words (le, la, de…), which are not searched."),
+    "only_stop_words": mark("The query holds only very common words, which are not searched."),
     "only_exclusions": mark("The query only leaves words out: say what to find too."),
     "no_match": mark("No document matches these words and filters."),
     "page_past_end": mark("This page is past the last page of results."),
