@@ -38,7 +38,9 @@ def search(backend, query: SearchQuery, thesaurus: Thesaurus | None = None) -> S
     suggestion = ""
     if results.total < FEW and (corrections := _corrections(backend, required, query.visibility)):
         suggestion = _corrected_text(query.text, corrections)
-        plan = replace(plan, required=_with_near_words(plan.required, corrections))
+        # the corrected words get the thesaurus too ("formualires" -> formulaires: forms first)
+        expanded, kinds = (thesaurus or shipped()).expand(_with_best_words(required, corrections))
+        plan = replace(plan, required=_with_near_words(expanded, corrections), kinds=kinds)
         corrected = backend.execute(plan)
         if corrected.total > results.total:
             results, widened = corrected, "typos"
@@ -93,6 +95,13 @@ def _corrections(backend, required: tuple[Node, ...], visibility: Visibility) ->
         if ranked:
             corrections[folded] = [candidate for candidate, _ in ranked]
     return corrections
+
+
+def _with_best_words(nodes: tuple[Node, ...], corrections: dict[str, list[str]]) -> tuple[Node, ...]:
+    """Each unknown typed word (alone, not in an alternative) replaced by its most frequent near
+    word, the others kept: what the suggestion says, for the thesaurus to read."""
+    return tuple(Word(corrections[fold(n.text)][0]) if isinstance(n, Word) and not n.prefix
+                 and fold(n.text) in corrections else n for n in nodes)
 
 
 def _with_near_words(nodes: tuple[Node, ...], corrections: dict[str, list[str]]) -> tuple[Node, ...]:
