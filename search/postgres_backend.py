@@ -36,7 +36,8 @@ from sqlalchemy import ARRAY, Column, Computed, Date, Index, Integer, MetaData, 
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from psycopg.errors import QueryCanceled
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from search.analysis import folded_words
 from search.api import SearchDocument, SearchHit, SearchResults, SearchUnavailable, Visibility
@@ -241,8 +242,16 @@ class PostgresBackend:
     # --- reads -----------------------------------------------------------------------------------
 
     def execute(self, plan: Plan) -> SearchResults:
+        try:
+            return self._execute(plan)
+        except OperationalError as exc:
+            if isinstance(exc.orig, QueryCanceled):
+                raise SearchUnavailable(f"query took longer than {plan.budget} s") from None
+            raise
+
+    def _execute(self, plan: Plan) -> SearchResults:
         with self.engine.begin() as conn:
-            conn.execute(sql(f"SET LOCAL statement_timeout = {int(plan.budget * 1000)}"))
+            conn.execute(sql(f"SET LOCAL statement_timeout = {max(1, int(plan.budget * 1000))}"))  # 0 would be none
             prefixes = self._prefix_words(conn, prefixes_of(plan))
             counts = self._counts(conn, plan, prefixes)
             rows = self._page(conn, plan, prefixes) if counts["total"][""] > plan.offset else []

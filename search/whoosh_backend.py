@@ -8,6 +8,7 @@ is the multi-instance backend. Pure Python: it scores and counts facets in Pytho
 slowest backend (bench/bench_search.py); a query past its time budget stops (TimeLimitCollector)."""
 
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -225,10 +226,13 @@ class WhooshBackend:
             # the filter outermost: a TimeLimitCollector around a FilterCollector bypasses its filtering
             timed = FilterCollector(TimeLimitCollector(collector, timelimit=plan.budget, use_alarm=False),
                                     restriction(plan))
+            started = time.monotonic()
             try:
                 searcher.search_with_collector(query, timed)
             except TimeLimit:
                 raise SearchUnavailable(f"query took longer than {plan.budget} s") from None
+            if time.monotonic() - started > plan.budget:  # building the matchers is not timed by whoosh
+                raise SearchUnavailable(f"query took longer than {plan.budget} s")
             results = timed.results()
             results.formatter = HtmlFormatter(tagname="b")
             hits = [self._hit(hit, plan) for hit in results[plan.offset:plan.offset + plan.limit]]

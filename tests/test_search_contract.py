@@ -268,3 +268,61 @@ def test_a_failed_rebuild_leaves_the_previous_index(backend):
     assert keys(backend, "allocations") == ["old"]
     assert backend.rebuild([doc("new", "Allocations")]) == 1
     assert keys(backend, "allocations") == ["new"]
+
+
+# --- time ------------------------------------------------------------------------------------------------
+
+def many_documents(count: int = 3000) -> list[SearchDocument]:
+    return [doc(f"t:{n}", f"Pension de retraite {n}", "pension vieillesse retraite détachement formulaire " * 20,
+                country=("RS", "BR", "MA")[n % 3], risks=("old_age",), year=1950 + n % 70) for n in range(count)]
+
+
+@pytest.fixture(params=["tantivy", "whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
+def serving_backend(request, tmp_path):
+    """The backends that serve readers (memory, a test fake, scans every document in Python and
+    has no time budget: its capability says so)."""
+    return _made(request.param, request, tmp_path)
+
+
+def _made(name: str, request, tmp_path):
+    made = {"tantivy": lambda: TantivyBackend(tmp_path / "tantivy"), "whoosh": lambda: WhooshBackend(tmp_path / "w"),
+            "postgres": lambda: PostgresBackend(request.getfixturevalue("postgres_engine"))}[name]()
+    made.ensure()
+    return made
+
+
+def test_a_query_past_its_time_budget_stops_or_the_syntax_limits_keep_it_short(serving_backend):
+    """A backend with a time budget stops a query past it (SearchUnavailable, a 503); one without
+    (tantivy) is kept short by the syntax's limits (12 words, 8 OR, prefixes of 3 letters): the
+    largest query it accepts answers well inside the budget."""
+    import time
+    from dataclasses import replace
+
+    from search import SearchUnavailable
+    from search.plan import BUDGET_SECONDS, Plan
+    from search.syntax import parse
+
+    backend = serving_backend
+    backend.index(many_documents())
+    if "time_budget" in backend.capabilities:
+        plan = replace(Plan(required=parse("pension retraite").required), budget=0.001)
+        with pytest.raises(SearchUnavailable):
+            backend.execute(plan)
+        return
+    largest = "pension OR retraite OR vieillesse OR détach* OR formul* OR pens* OR retr* OR vieil* OR certificat " \
+              "demande attestation relevé notification déclaration \"pension de retraite\" -zzz"
+    started = time.perf_counter()
+    assert find(backend, largest).total == 3000
+    assert time.perf_counter() - started < BUDGET_SECONDS / 2
+
+
+def test_readme_capability_table_is_generated_from_the_backends():
+    from pathlib import Path
+
+    from search.capabilities import CAPABILITIES, backend_classes, markdown_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- search-capabilities:start -->\n", "\n<!-- search-capabilities:end -->"
+    assert readme[readme.index(start) + len(start):readme.index(end)] == markdown_table(), \
+        "run: python -m search.capabilities, paste into README.md"
+    assert all(c.capabilities <= set(CAPABILITIES) for c in backend_classes())
