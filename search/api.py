@@ -91,7 +91,6 @@ class Filters:
 
 SORTS = ("relevance", "date")
 FACETS = ("kind", "country", "risk", "status", "decade", "year")
-MAX_PER_PAGE = 100
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from search import service
-from search.api import SearchDocument, SearchQuery, SearchResults, SearchUnavailable
+from search.api import Filters, SearchDocument, SearchQuery, SearchResults, SearchUnavailable, Visibility
 from search.syntax import QuerySyntaxError
 
 log = logging.getLogger("registry.search")
@@ -96,6 +96,13 @@ class FollowingIndex:
 
     def is_reachable(self) -> bool:
         return self.backend.is_reachable()
+
+    def ask(self, text: str, *, audiences: tuple[str, ...], countries: tuple[str, ...] = (), sort: str = "relevance",
+            page: int = 1, per_page: int = 20, facets: bool = True, **filters) -> SearchResults:
+        """`search` from plain values (the web layer imports no search module: ARCHITECTURE);
+        `filters`: the fields of search.api.Filters."""
+        return self.search(SearchQuery(text, Visibility(audiences, countries), Filters(**filters), sort, page,
+                                       per_page, facets))
 
     def search(self, query: SearchQuery) -> SearchResults:
         """search.service.search on the backend; QuerySyntaxError (the reader's mistake) passes,

@@ -12,7 +12,7 @@ is never counted, suggested nor shown."""
 from dataclasses import replace
 
 from search.analysis import fold, is_stop_word
-from search.api import MAX_PER_PAGE, SearchQuery, SearchResults, Visibility
+from search.api import SearchQuery, SearchResults, Visibility
 from search.plan import Plan
 from search.syntax import WORD, AllOf, AnyOf, Node, Parsed, Phrase, Word, parse, words_of
 from search.thesaurus import Thesaurus, shipped
@@ -33,7 +33,7 @@ def search(backend, query: SearchQuery, thesaurus: Thesaurus | None = None) -> S
     expanded, kinds = (thesaurus or shipped()).expand(required)
     plan = Plan(required=expanded, excluded=excluded, kinds=kinds, visibility=query.visibility,
                 filters=query.filters, sort=query.sort, offset=(query.page - 1) * query.per_page,
-                limit=min(query.per_page, MAX_PER_PAGE), facets=query.facets)
+                limit=query.per_page, facets=query.facets)
     results, widened = backend.execute(plan), ""
     suggestion = ""
     if results.total < FEW and (corrections := _corrections(backend, required, query.visibility)):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from registry.labels import mark
+from registry.problems import QuerySyntaxError  # noqa: F401 (part of this module's API)
 
 MAX_LENGTH = 200
 MAX_CLAUSES = 12  # words or phrases wanted or excluded
@@ -53,14 +54,6 @@ Node = Word | Phrase | AnyOf | AllOf
 class Parsed:
     required: tuple[Node, ...]
     excluded: tuple[Node, ...]
-
-
-class QuerySyntaxError(ValueError):
-    """`message` is a catalog message id (marked), said as "expected …" after the parameter."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 TOO_LONG = mark("at most 200 characters")

@@ -17,12 +17,11 @@ from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.labels import LABEL_COLON, RISK_LABELS, SEARCH_KIND_LABELS, mark
 from registry.models import Country
-from registry.problems import SearchUnavailable
+from registry.problems import QuerySyntaxError, SearchUnavailable
 from registry.web.errors import TranslatableHTTPException
 from registry.web.i18n_middleware import request_locale
 from registry.web.params import BadParameter
-from registry.web.search_params import PARAMETERS, SearchForm
-from search import SearchResults
+from registry.web.search_params import PARAMETERS, SORT_LABELS, SearchForm, shown
 
 FIELD_LABELS = {"q": mark("Words to find"), "country": mark("Country"), "kind": mark("Kind"),
                 "risk": mark("Branch"), "status": mark("Status"), "since": mark("First year"),
@@ -30,7 +29,6 @@ FIELD_LABELS = {"q": mark("Words to find"), "country": mark("Country"), "kind": 
                 "page": mark("Page"), "per_page": mark("Results per page")}
 FACET_LABELS = {"kind": mark("Kind"), "country": mark("Country"), "risk": mark("Branch"),
                 "status": mark("Status"), "decade": mark("Decade"), "year": mark("Year")}
-SORT_LABELS = {"relevance": mark("Most relevant first"), "date": mark("Newest first")}
 REASONS = {
     "empty_query": "",
     "no_words": mark("The query holds no word to look for."),
@@ -53,14 +51,17 @@ def read_form(request: Request, db_session: Session, params: dict) -> SearchForm
     return SearchForm.read(params, countries, request.app.state.search_statuses)
 
 
-def run_search(request: Request, form: SearchForm) -> SearchResults:
+def run_search(request: Request, form: SearchForm):
+    """search.api.SearchResults; a query the syntax cannot read is a 400 naming `q`."""
     try:
-        return request.app.state.search.search(form.query(current_principal(request)))
+        return request.app.state.search.ask(form.text, **form.asked(current_principal(request)))
+    except QuerySyntaxError as exc:
+        raise BadParameter("q", shown(form.text), exc.message) from None
     except SearchUnavailable:
         raise SearchDown(mark("Search is unavailable for the moment; please try again in a minute.")) from None
 
 
-def api_answer(form: SearchForm, results: SearchResults) -> dict:
+def api_answer(form: SearchForm, results) -> dict:
     hits = [{**asdict(hit), "dated": hit.dated.isoformat() if hit.dated else None} for hit in results.hits]
     return {"total": results.total, "page": form.page, "per_page": form.per_page, "hits": hits,
             "facets": {name: [{"value": f.value, "count": f.count} for f in counts]
@@ -72,7 +73,7 @@ def search_url(params: dict[str, str]) -> str:
     return "/search?" + urlencode(params) if params else "/search"
 
 
-def facet_links(form: SearchForm, results: SearchResults) -> list[dict]:
+def facet_links(form: SearchForm, results) -> list[dict]:
     """Each facet value as a link that narrows the search (or, when chosen, widens it again)."""
     chosen = {"kind": form.kind, "country": form.country, "risk": form.risk, "status": form.status,
               "decade": str(form.since) if form.since and form.until == form.since + 9 else "",
@@ -135,15 +136,15 @@ class SearchController(Controller):
         params = {name: request.query_params.get(name) for name in PARAMETERS}
         try:
             form = read_form(request, db_session, params)
+            results = run_search(request, form) if form.text else None
         except BadParameter as exc:  # the form again, the wrong filter named as the form names it
             locale = request_locale(request)
             field = i18n.gettext(locale, LABEL_COLON, label=i18n.gettext(locale, FIELD_LABELS[exc.name]))
             typed = SearchForm(text=(params["q"] or "").strip()[:200])
             return Template("registry/search.html", status_code=400,
                             context=dict(context, form=typed, error=f"{field} {exc.expected_in(locale)}"))
-        if not form.text:
+        if results is None:
             return Template("registry/search.html", context=dict(context, form=form))
-        results = run_search(request, form)
         return Template("registry/search.html", context=dict(
             context, form=form, results=results, facets=facet_links(form, results), pages=pages(form, results.total),
             suggestion_url=search_url(form.params(q=results.suggestion)) if results.suggestion else "",

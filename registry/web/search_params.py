@@ -1,6 +1,8 @@
 """The search query string, read and checked: each wrong parameter is a 400 that names it and
-says what it accepts (registry/web/params.py), in the reader's language; a query the syntax
-cannot read names `q` and the problem (search/syntax.py)."""
+says what it accepts (registry/web/params.py), in the reader's language. The words themselves
+are read by search (search/syntax.py), whose QuerySyntaxError the page turns into a 400 naming
+`q` (registry/web/search_pages.py). No search module is imported here (ARCHITECTURE: registry
+core imports no project package): the search is asked with plain values."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,11 +11,10 @@ from registry.auth.audiences import audiences_for
 from registry.auth.principal import Principal
 from registry.labels import RISK_LABELS, SEARCH_KIND_LABELS, mark
 from registry.web.params import BadParameter, parse_choice, parse_date, parse_year
-from search import Filters, QuerySyntaxError, SearchQuery, Visibility
-from search.api import MAX_PER_PAGE, SORTS
-from search.syntax import MAX_LENGTH, parse
 
+SORT_LABELS = {"relevance": mark("Most relevant first"), "date": mark("Newest first")}
 DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
 MAX_PAGE = 500  # deep pages cost every backend more; nobody reads past this
 A_PAGE = mark("a whole number from 1 to 500")
 A_PER_PAGE = mark("a whole number from 1 to 100")
@@ -29,15 +30,9 @@ def parse_bounded(name: str, value: str | None, default: int, highest: int, expe
     return int(value)
 
 
-def parse_text(value: str | None) -> str:
-    text = (value or "").strip()
-    if len(text) > MAX_LENGTH:
-        raise BadParameter("q", text[:40] + "…", mark("at most 200 characters"))
-    try:
-        parse(text)
-    except QuerySyntaxError as exc:
-        raise BadParameter("q", text, exc.message) from None
-    return text
+def shown(text: str) -> str:
+    """The words as a 400 repeats them: a long query cut."""
+    return text if len(text) <= 60 else text[:40] + "…"
 
 
 @dataclass(frozen=True)
@@ -66,20 +61,21 @@ class SearchForm:
             raise BadParameter("until", params.get("until"), mark("a year no earlier than the first year"))
         on = parse_date("on", params.get("on"))
         return cls(
-            text=parse_text(params.get("q")), country=country,
+            text=(params.get("q") or "").strip(), country=country,
             kind=parse_choice("kind", params.get("kind"), SEARCH_KIND_LABELS) or "",
             risk=parse_choice("risk", params.get("risk"), RISK_LABELS) or "",
             status=parse_choice("status", params.get("status"), statuses) or "",
             since=since, until=until, on=on.isoformat() if on else "",
-            sort=parse_choice("sort", params.get("sort"), SORTS) or "relevance",
+            sort=parse_choice("sort", params.get("sort"), SORT_LABELS) or "relevance",
             page=parse_bounded("page", params.get("page"), 1, MAX_PAGE, A_PAGE),
             per_page=parse_bounded("per_page", params.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE, A_PER_PAGE))
 
-    def query(self, principal: Principal) -> SearchQuery:
-        filters = Filters(country=self.country, kind=self.kind, risk=self.risk, status=self.status,
-                          years=(self.since, self.until), on=date.fromisoformat(self.on) if self.on else None)
-        visibility = Visibility(audiences_for(principal), principal.countries)
-        return SearchQuery(self.text, visibility, filters, self.sort, self.page, self.per_page)
+    def asked(self, principal: Principal) -> dict:
+        """The keyword arguments of the search (search/following.py `ask`) for this principal."""
+        return dict(audiences=audiences_for(principal), countries=principal.countries, country=self.country,
+                    kind=self.kind, risk=self.risk, status=self.status, years=(self.since, self.until),
+                    on=date.fromisoformat(self.on) if self.on else None, sort=self.sort, page=self.page,
+                    per_page=self.per_page)
 
     def params(self, **changes) -> dict[str, str]:
         """The query string of this search with `changes` (None removes a parameter); page 1
