@@ -305,6 +305,7 @@ class PostgresBackend:
             s = Statement()
             visible = visibility_sql(s, visibility)
             statement = (f"SELECT w, (SELECT count(*) FROM {TABLE_NAME} AS d WHERE d.document @@ "
-                         f"plainto_tsquery('{CONFIGURATION}', w) AND {visible}) FROM unnest(CAST(:words AS text[])) AS w")
+                         f"plainto_tsquery('{CONFIGURATION}', w) AND {visible}) "
+                         "FROM unnest(CAST(:words AS text[])) AS w")
             rows = conn.execute(sql(statement).bindparams(bindparam("words")), {**s.params, "words": near}).all()
         return [(w, n) for w, n in rows if n]

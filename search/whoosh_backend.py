@@ -262,11 +262,13 @@ class WhooshBackend:
         risks = tuple(r for r in hit.get("risks", "").split(",") if r)
         return SearchHit(hit["key"], hit["kind"], hit["title"], hit["url"], hit["country"],
                          0.0 if plan.sort == "date" else float(hit.score or 0.0), hit.highlights("body") or "",
-                         hit["audience"], hit.get("year"), from_day_number(hit.get("date")), hit.get("status", ""), risks)
+                         hit["audience"], hit.get("year"), from_day_number(hit.get("date")), hit.get("status", ""),
+                         risks)
 
     def near_words(self, word: str, distance: int, visibility: Visibility) -> list[tuple[str, int]]:
         with self._ix().searcher() as searcher:
-            terms = (t.decode() if isinstance(t, bytes) else t for t in searcher.reader().expand_prefix("words", word[:1]))
+            terms = (t.decode() if isinstance(t, bytes) else t
+                     for t in searcher.reader().expand_prefix("words", word[:1]))
             near = [term for term in terms if abs(len(term) - len(word)) <= distance
                     and OSA.distance(term, word, score_cutoff=distance) <= distance]
             visible = visibility_query(visibility)

@@ -2,6 +2,7 @@
 kept and retried, /health says the index is stale, a failed query answers 503."""
 
 import threading
+import time
 
 import pytest
 from whoosh import index as whoosh_index
@@ -10,6 +11,7 @@ from registry.web.app import create_app
 from search import SearchDocument
 from search.following import FollowingIndex
 from search.memory import MemoryBackend
+from search.tantivy_backend import TantivyBackend
 from search.whoosh_backend import WhooshBackend
 from tests.search_helpers import STAFF, find
 from tests.search_helpers import keys as search_keys
@@ -94,6 +96,25 @@ def test_a_whoosh_writer_waits_for_another_process_lock(tmp_path):
     releaser = threading.Timer(0.5, holder.commit)
     releaser.start()
     assert backend.index([doc("f:1", "Attestation")]) == 1  # waited, then wrote
+    releaser.join()
+    assert keys(backend, "attestation") == {"f:1"}
+
+
+def test_a_tantivy_writer_waits_for_another_writer_lock(tmp_path):
+    backend = TantivyBackend(tmp_path / "tantivy")
+    backend.ensure()
+    # another opening of the index holding its writer (as `registry search reindex` would): the lock file
+    holder = backend._open().writer(heap_size=20_000_000, num_threads=1)
+
+    def release() -> None:
+        holder.commit()
+        holder.__exit__(None, None, None)  # drops the writer and its lock
+
+    releaser = threading.Timer(0.5, release)
+    started = time.monotonic()
+    releaser.start()
+    assert backend.index([doc("f:1", "Attestation")]) == 1
+    assert time.monotonic() - started >= 0.4  # it waited for the lock, then wrote
     releaser.join()
     assert keys(backend, "attestation") == {"f:1"}
 

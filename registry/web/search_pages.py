@@ -120,14 +120,15 @@ class SearchController(Controller):
                      "inclusive; on: YYYY-MM-DD (what applied that day); sort: relevance or date; "
                      "page from 1; per_page 1-100. Answers {total, page, per_page, hits, facets, suggestion, "
                      "reason, widened}.")
-    def api(self, request: Request, db_session: NamedDependency[Session], q: FromQuery[str | None] = None, country: FromQuery[str | None] = None,
-            kind: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
+    def api(self, request: Request, db_session: NamedDependency[Session], q: FromQuery[str | None] = None,
+            country: FromQuery[str | None] = None, kind: FromQuery[str | None] = None, risk: FromQuery[str | None] = None,
             status: FromQuery[str | None] = None, since: FromQuery[str | None] = None,
             until: FromQuery[str | None] = None, on: FromQuery[str | None] = None,
             sort: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
             per_page: FromQuery[str | None] = None) -> dict:
-        form = read_form(request, db_session, dict(q=q, country=country, kind=kind, risk=risk, status=status, since=since,
-                                       until=until, on=on, sort=sort, page=page, per_page=per_page))
+        form = read_form(request, db_session, dict(q=q, country=country, kind=kind, risk=risk, status=status,
+                                                   since=since, until=until, on=on, sort=sort, page=page,
+                                                   per_page=per_page))
         return api_answer(form, run_search(request, form))
 
     @get("/search", sync_to_thread=True, guards=[requires(Permission.read_public)], include_in_schema=False)
