@@ -21,7 +21,7 @@ from registry.problems import QuerySyntaxError, SearchUnavailable
 from registry.web.errors import TranslatableHTTPException
 from registry.web.i18n_middleware import request_locale
 from registry.web.params import BadParameter
-from registry.web.search_params import PARAMETERS, SORT_LABELS, SearchForm, shown
+from registry.web.search_params import SORT_LABELS, SearchForm, shown
 
 FIELD_LABELS = {"q": mark("Words to find"), "country": mark("Country"), "kind": mark("Kind"),
                 "risk": mark("Branch"), "status": mark("Status"), "since": mark("First year"),
@@ -132,9 +132,15 @@ class SearchController(Controller):
         return api_answer(form, run_search(request, form))
 
     @get("/search", sync_to_thread=True, guards=[requires(Permission.read_public)], include_in_schema=False)
-    def page(self, request: Request, db_session: NamedDependency[Session]) -> Template:
+    def page(self, request: Request, db_session: NamedDependency[Session], q: FromQuery[str | None] = None,
+             country: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
+             risk: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
+             since: FromQuery[str | None] = None, until: FromQuery[str | None] = None,
+             on: FromQuery[str | None] = None, sort: FromQuery[str | None] = None,
+             page: FromQuery[str | None] = None, per_page: FromQuery[str | None] = None) -> Template:
         context = page_context(request, db_session)
-        params = {name: request.query_params.get(name) for name in PARAMETERS}
+        params = dict(q=q, country=country, kind=kind, risk=risk, status=status, since=since, until=until, on=on,
+                      sort=sort, page=page, per_page=per_page)
         try:
             form = read_form(request, db_session, params)
             results = run_search(request, form) if form.text else None

@@ -19,7 +19,6 @@ MAX_PAGE = 500  # deep pages cost every backend more; nobody reads past this
 A_PAGE = mark("a whole number from 1 to 500")
 A_PER_PAGE = mark("a whole number from 1 to 100")
 A_KNOWN_COUNTRY = mark("the code of a country of the registry, e.g. RS")
-PARAMETERS = ("q", "country", "kind", "risk", "status", "since", "until", "on", "sort", "page", "per_page")
 
 
 def parse_bounded(name: str, value: str | None, default: int, highest: int, expected: str) -> int:
