@@ -14,6 +14,8 @@ import unicodedata
 from functools import cache
 
 import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
@@ -79,3 +81,11 @@ def french_analyzer():
 
 def folded_analyzer():
     return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def within_edits(word: str, candidates, distance: int) -> list[str]:
+    """The candidates at most `distance` edits from `word` (a transposition counts one), compared
+    in rapidfuzz's C++ loop: the index's vocabulary can hold tens of thousands of words."""
+    found = process.extract(word, list(candidates), scorer=OSA.distance, score_cutoff=distance, limit=None)
+    return [candidate for candidate, _, _ in found]
+

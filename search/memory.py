@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz.distance import OSA
 
-from search.analysis import folded_words, stems
+from search.analysis import folded_words, stems, within_edits
 from search.api import SearchDocument, SearchHit, SearchResults, Visibility
 from search.plan import KIND_TIER, Plan, facets_from
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
@@ -129,7 +128,7 @@ class MemoryBackend:
         counts: Counter = Counter()
         for item in self.docs.values():
             if visibility.allows(item.doc.audience, item.doc.country):
-                counts.update(w for w in item.words if w[:1] == word[:1] and abs(len(w) - len(word)) <= distance
-                              and OSA.distance(w, word, score_cutoff=distance) <= distance)
-        return list(counts.items())
+                counts.update(w for w in item.words if w[:1] == word[:1] and abs(len(w) - len(word)) <= distance)
+        near = set(within_edits(word, counts, distance))
+        return [(w, n) for w, n in counts.items() if w in near]
 

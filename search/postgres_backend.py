@@ -31,7 +31,6 @@ import html
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from rapidfuzz.distance import OSA
 from sqlalchemy import ARRAY, Column, Computed, Date, Index, Integer, MetaData, Table, Text, bindparam, delete, inspect
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import TSVECTOR, insert
@@ -39,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from search.analysis import folded_words
+from search.analysis import folded_words, within_edits
 from search.api import SearchDocument, SearchHit, SearchResults, SearchUnavailable, Visibility
 from search.plan import Plan, facets_from
 from search.postgres_sql import (CONFIGURATION, PREFIX_EXPANSIONS, Statement, TsqueryBuilder, prefixes_of,
@@ -323,7 +322,7 @@ class PostgresBackend:
                 sql(f"SELECT word FROM {WORDS_TABLE} WHERE word LIKE :first AND length(word) BETWEEN :low AND :high"),
                 {"first": word[:1].replace("%", "").replace("_", r"\_") + "%", "low": len(word) - distance,
                  "high": len(word) + distance}).scalars()
-            near = [w for w in candidates if OSA.distance(w, word, score_cutoff=distance) <= distance]
+            near = within_edits(word, candidates, distance)
             if not near:
                 return []
             s = Statement()

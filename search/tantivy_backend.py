@@ -22,10 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
-from rapidfuzz.distance import OSA
 from tantivy import Document, Occur, Query, SchemaBuilder
 
-from search.analysis import FOLDED, STEMMED, tantivy_folded, tantivy_stemmed
+from search.analysis import FOLDED, STEMMED, tantivy_folded, tantivy_stemmed, within_edits
 from search.api import SearchDocument, SearchHit, SearchResults, Visibility
 from search.plan import NEVER, Plan, day_number, facets_from, from_day_number
 from search.tantivy_query import QueryBuilder
@@ -217,9 +216,8 @@ class TantivyBackend:
         """Candidates from the term dictionary (same first letter, as Lucene's spell checker
         does: a typo rarely starts a word), counted in the documents `visibility` sees."""
         searcher = self._ix().searcher()
-        near = [term for term, _ in searcher.terms_with_prefix("words", word[:1])
-                if abs(len(term) - len(word)) <= distance and OSA.distance(term, word, score_cutoff=distance)
-                <= distance]
+        near = within_edits(word, (term for term, _ in searcher.terms_with_prefix("words", word[:1])
+                                   if abs(len(term) - len(word)) <= distance), distance)
         visible = self.builder.visibility(visibility)
         counted = []
         for term in near:

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from rapidfuzz.distance import OSA
 from whoosh import index as whoosh_index
 from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
@@ -24,7 +23,7 @@ from whoosh.query import Phrase as WhooshPhrase
 from whoosh.matching.binary import DisjunctionMaxMatcher
 from whoosh.writing import CLEAR
 
-from search.analysis import folded_analyzer, french_analyzer
+from search.analysis import folded_analyzer, french_analyzer, within_edits
 from search.api import SearchDocument, SearchHit, SearchResults, SearchUnavailable, Visibility
 from search.plan import KIND_TIER, NEVER, Plan, day_number, facets_from, from_day_number
 from search.syntax import AllOf, AnyOf, Node, Phrase, Word
@@ -269,8 +268,7 @@ class WhooshBackend:
         with self._ix().searcher() as searcher:
             terms = (t.decode() if isinstance(t, bytes) else t
                      for t in searcher.reader().expand_prefix("words", word[:1]))
-            near = [term for term in terms if abs(len(term) - len(word)) <= distance
-                    and OSA.distance(term, word, score_cutoff=distance) <= distance]
+            near = within_edits(word, (term for term in terms if abs(len(term) - len(word)) <= distance), distance)
             visible = visibility_query(visibility)
             counted = [(term, len(searcher.search(Term("words", term), filter=visible, limit=1))) for term in near]
         return [(term, count) for term, count in counted if count]
