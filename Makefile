@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install uno load load-quick bench-quick crash-test locales-extract locales-update locales-compile bench clean
+.PHONY: run test test-postgres install uno load load-quick bench-quick bench-search crash-test locales-extract locales-update locales-compile bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ locales-compile: $(STAMP_RUN)
 # Benchmarks print ratios against the bare libraries, measured here in the same run (not tests)
 bench: $(STAMP_TEST) uno
 	@for b in bench/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+
+# search on 10,000 and 100,000 synthetic documents against bare tantivy, over HTTP, and the judged
+# queries (PostgreSQL too when REGISTRY_TEST_POSTGRES_URL is set); CI runs the 2,000-document --quick
+bench-search: $(STAMP_TEST)
+	$(BIN)/python bench/bench_search.py
 
 bench-quick: $(STAMP_TEST) uno
 	@for b in bench/bench_*.py; do $(BIN)/python "$$b" --quick || exit 1; done

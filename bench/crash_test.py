@@ -14,7 +14,8 @@ on 127.0.0.1 only, on a temporary data folder removed at the end (--keep keeps i
 
 "In search" is checked exhaustively: the stored documents of the index, read from its folder,
 against the documents the project's own providers make from the database now
-(registry.composition.all_search_documents). The index is whoosh, the default backend here."""
+(registry.composition.all_search_documents). The index is the default backend's (tantivy), or
+whoosh's with REGISTRY_SEARCH_BACKEND=whoosh in the environment."""
 
 import argparse
 import random
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from crash_writes import ServerGone, Writer  # noqa: E402
+import tantivy  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
@@ -173,12 +175,23 @@ def derived_documents(engine) -> dict[str, tuple]:
 
 
 def indexed_documents(index_dir: Path) -> dict[str, tuple]:
-    from whoosh import index as whoosh_index
-
+    """Every stored document of the index in `index_dir`: tantivy's (the default) or whoosh's."""
     defaults = {"country": "", "year": None, "body": ""}
-    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
-        return {stored["key"]: tuple(stored.get(name, defaults.get(name)) for name in FIELDS)
-                for stored in searcher.documents()}
+    if (index_dir / "tantivy").exists():
+        from search.tantivy_backend import TantivyBackend
+
+        index = TantivyBackend(index_dir / "tantivy")._ix()
+        index.reload()
+        searcher = index.searcher()
+        found = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1)).hits
+        stored = [{name: searcher.doc(address).get_first(name) for name in ("key", *FIELDS)} for _score, address in found]
+    else:
+        from whoosh import index as whoosh_index
+
+        with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+            stored = list(searcher.documents())
+    return {doc["key"]: tuple(defaults.get(name) if doc.get(name) is None else doc[name] for name in FIELDS)
+            for doc in stored}
 
 
 def print_report(report: Report, writer: Writer, seconds: float, options) -> None:

@@ -21,11 +21,11 @@ def all_metadata():
 
 
 def is_migrated(name: str | None, type_: str, _parent_names: dict) -> bool:
-    """Alembic's include_name: the search backend's table is derived data its backend creates
-    (search/postgres_backend.py), so autogenerate must neither add nor drop it."""
-    from search.postgres_backend import TABLE_NAME
+    """Alembic's include_name: the search backend's tables are derived data its backend creates
+    (search/postgres_backend.py), so autogenerate must neither add nor drop them."""
+    from search.postgres_backend import TABLE_NAMES
 
-    return not (type_ == "table" and name == TABLE_NAME)
+    return not (type_ == "table" and name in TABLE_NAMES)
 
 
 def search_sources() -> list:
@@ -69,6 +69,18 @@ def all_search_documents(session: Session, progress: Callable[[int, int], None] 
     from search.sources import every_document
 
     return every_document(session, search_sources(), progress)
+
+
+def search_status_labels() -> dict[str, str]:
+    """The statuses search documents carry, from every feature, with their labels (msgids).
+    Shared codes get one label: forms' "Published" and "Superseded" also name those of meetings
+    and instruments."""
+    from agreements.labels import STATUS_LABELS as INSTRUMENT_STATUSES
+    from agreements.meetings.labels import STATUS_LABELS as MEETING_STATUSES
+    from forms.labels import STATE_LABELS as FORM_STATES
+
+    return {**MEETING_STATUSES, **INSTRUMENT_STATUSES, **FORM_STATES}
+
 
 
 def reindex(session: Session, backend, progress: Callable[[int], None] | None = None) -> int:

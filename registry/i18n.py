@@ -304,3 +304,25 @@ def country_name(code: str, lang: str) -> str:
     if override and code in override:
         return override[code]
     return babel_locale(lang).territories.get(code, code)
+
+
+
+def country_names(code: str, languages: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The country's names in French, English and each of `languages` (its own), once each:
+    search carries them on every document of the country ("Serbie Serbia Srbija Србија")."""
+    names: list[str] = []
+    for lang in ("fr", "en", *languages):
+        try:
+            name = country_name(code, lang)
+        except UnknownLocaleError:
+            continue
+        if name != code.upper() and name not in names:
+            names.append(name)
+    return names
+
+
+def label_words(labels: dict[str, str], codes, languages: tuple[str, ...] = ("fr", "en")) -> list[str]:
+    """The labels of `codes` in each language (search carries a document's branches this way:
+    "Vieillesse Old age")."""
+    return [gettext(lang, labels[code]) for code in codes if code in labels for lang in languages]
+

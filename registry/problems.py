@@ -48,3 +48,12 @@ class StaleVersion(Exception):
 class SearchUnavailable(RuntimeError):
     """The search index cannot be created, written or read (search/): one line for the operator.
     Here, not in search/, so that the web layer can answer 503 without importing a backend."""
+
+
+class QuerySyntaxError(ValueError):
+    """A search query the syntax cannot read (search/syntax.py). `message` is a catalog message id
+    (marked), said as "expected …" after the parameter. Here for the same reason as SearchUnavailable."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

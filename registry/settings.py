@@ -29,7 +29,7 @@ class Settings:
     secret_key: str = _setting("", "Secret that signs CSRF tokens and device cookies; empty means one is generated and kept in the data folder.")
     environment: str = _setting("production", "production, development or test. production (the default: `registry run` serves production unless told otherwise; `make run` sets development) sets Secure cookies and HSTS and never shows error details; development shows tracebacks; test is production without Secure cookies, for the test suite.")
     default_locale: str = _setting("fr", "Interface language when the request names none.")
-    search_backend: str = _setting("whoosh", "Search engine: whoosh (embedded, one instance), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
+    search_backend: str = _setting("tantivy", "Search engine: tantivy (embedded, one instance; the default), whoosh (embedded, pure Python, slower), postgres (PostgreSQL full-text in the database; required by several instances) or memory (tests).")
     workers: int = _setting(1, "Server worker processes (granian).")
     threads: int = _setting(8, "Handler threads per worker process: requests served at once by one worker (each holds at most one database connection); the others wait up to REGISTRY_QUEUE_TIMEOUT.")
     db_pool_size: int = _setting(0, "Database connections per worker process; 0 means one per handler thread (REGISTRY_THREADS) plus 2 for the one thread at a time that drains the search outbox (its lock and its reads), so no handler waits for one. /health has 3 of its own: PostgreSQL must allow REGISTRY_WORKERS × (pool + 3) connections per instance.")
@@ -153,9 +153,9 @@ def _problems(settings: Settings):
     if settings.queue_timeout >= settings.request_timeout:
         yield "queue_timeout", (f"must be shorter than REGISTRY_REQUEST_TIMEOUT ({settings.request_timeout:g} s), "
                                 f"got {settings.queue_timeout:g}")
-    if settings.workers > 1 and settings.search_backend == "whoosh":
-        yield "workers", (f"{settings.workers} workers need REGISTRY_SEARCH_BACKEND=postgres: a whoosh index "
-                          "takes one writer")
+    if settings.workers > 1 and settings.search_backend in ("tantivy", "whoosh"):
+        yield "workers", (f"{settings.workers} workers need REGISTRY_SEARCH_BACKEND=postgres: a "
+                          f"{settings.search_backend} index takes one writer")
 
 
 def _parse(name: str, default, raw: str):

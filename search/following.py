@@ -29,10 +29,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from search import outbox
-from search.api import SearchDocument, SearchHit, SearchUnavailable
+from search import outbox, service
+from search.api import Filters, SearchDocument, SearchQuery, SearchResults, SearchUnavailable, Visibility
 from search.drain_lock import drain_lock_for
 from search.sources import Refresh, SearchSource, every_document, unit_of
+from search.syntax import QuerySyntaxError
 
 log = logging.getLogger("registry.search")
 BATCH = 500  # outbox rows per round
@@ -197,9 +198,20 @@ class FollowingIndex:
     def is_reachable(self) -> bool:
         return self.backend.is_reachable()
 
-    def query(self, text: str, **options) -> list[SearchHit]:
+    def ask(self, text: str, *, audiences: tuple[str, ...], countries: tuple[str, ...] = (), sort: str = "relevance",
+            page: int = 1, per_page: int = 20, facets: bool = True, **filters) -> SearchResults:
+        """`search` from plain values (the web layer imports no search module: ARCHITECTURE);
+        `filters`: the fields of search.api.Filters."""
+        return self.search(SearchQuery(text, Visibility(audiences, countries), Filters(**filters), sort, page,
+                                       per_page, facets))
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """search.service.search on the backend; QuerySyntaxError (the reader's mistake) passes,
+        any other failure is SearchUnavailable (503)."""
         try:
-            return self.backend.query(text, **options)
+            return service.search(self.backend, query)
+        except QuerySyntaxError:
+            raise
         except Exception as exc:
             log.exception("search query failed")
             raise SearchUnavailable(f"search failed ({type(exc).__name__})") from exc

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
+from registry import country_limits
 from registry.models import timestamp_column, utcnow
 from search.sources import SearchSource
 
@@ -40,6 +41,9 @@ class SearchOutboxEntry(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, index=True))
     attempts: int = Field(default=0, description="drains that failed on it")
     last_error: str = Field(default="", max_length=500)
+
+
+country_limits.unlimited("search_outbox", "derived: the search units a write changed; the write itself was checked")
 
 
 TABLE = SearchOutboxEntry.__table__

@@ -19,6 +19,7 @@ from registry.db import make_engine
 from registry.settings import Settings
 from search import make_backend
 from tests.factories import create_instrument, held_with_minutes
+from tests.search_helpers import STAFF, keys
 
 HEAD = max(migrate.known_revisions())  # revisions are numbered 0001, 0002…: the last is the head
 
@@ -44,7 +45,7 @@ def hits(data_dir: Path) -> dict[str, list[str]]:
     engine = make_engine(settings.resolved_database_url)
     try:
         backend = make_backend(settings.search_backend, settings.index_dir, engine)
-        return {q: sorted(h.key for h in backend.query(q, audiences=("public", "staff"), limit=200)) for q in QUERIES}
+        return {q: sorted(keys(backend, q, visibility=STAFF, per_page=200)) for q in QUERIES}
     finally:
         engine.dispose()
 
@@ -120,7 +121,7 @@ def hits_for(folder: Path, query: str) -> list[str]:
     settings = Settings(data_dir=folder)
     engine = make_engine(settings.resolved_database_url)
     try:
-        return [h.key for h in make_backend(settings.search_backend, settings.index_dir, engine).query(query, limit=50)]
+        return keys(make_backend(settings.search_backend, settings.index_dir, engine), query, per_page=50)
     finally:
         engine.dispose()
 

@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from agreements.models import Instrument
 from registry.db import make_engine
 from search.outbox import SearchOutboxEntry
-from search.whoosh_backend import WhooshBackend
+from search.tantivy_backend import TantivyBackend
 from tests.live_server import RegistryProcess, create_account, free_port, registry_env
+from tests.search_helpers import keys
 
 TITLE = "Protocole de Tachkent sur la totalisation"
 
@@ -50,11 +51,11 @@ def test_a_change_committed_just_before_a_crash_is_searchable_after_restart(tmp_
         engine.dispose()
         key = f"instrument:{instrument_id}"
         assert pending == [key]  # committed, with its outbox row…
-        assert key not in {h.key for h in WhooshBackend(data_dir / "index").query("tachkent")}  # …and not indexed
+        assert key not in keys(TantivyBackend(data_dir / "index" / "tantivy"), "tachkent")  # …and not indexed
 
         server.start()
         found = httpx.get(f"{server.url}/api/search", params={"q": "Tachkent totalisation"}, headers=headers).json()
-        assert key in {hit["key"] for hit in found}
+        assert key in {hit["key"] for hit in found["hits"]}
         health = httpx.get(f"{server.url}/health").json()
         assert health["search"] == "ok" and health["search_pending"] == 0
     finally:

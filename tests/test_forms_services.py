@@ -139,4 +139,4 @@ def test_search_documents_keep_drafts_for_staff(session):
     pending = documents[f"form:{forms['SE 121-05'].id}"]
     claim = documents[f"form:{forms['SE 416-04'].id}"]
     assert pending.audience == "staff" and claim.audience == "public"
-    assert "CPF" in claim.body and "Requerimento" in claim.body and claim.year == 2014 and claim.tags == ("old_age",)
+    assert "CPF" in claim.body and "Requerimento" in claim.body and claim.year == 2014 and claim.risks == ("old_age",)

@@ -66,10 +66,10 @@ def check_page(browser, meeting_id: int, sees: bool) -> None:
 
 
 def check_search(api, meeting_id: int, sees: bool) -> None:
-    hits = [h for h in api.get("/api/search?q=Rasprava").json() if h["url"].startswith(f"/meetings/{meeting_id}")]
+    hits = [h for h in api.get("/api/search?q=Rasprava").json()["hits"] if h["url"].startswith(f"/meetings/{meeting_id}")]
     assert [h["kind"] for h in hits] == (["minutes"] if sees else [])
     assert any(h["kind"] == "meeting" and h["url"] == f"/meetings/{meeting_id}"
-               for h in api.get("/api/search?q=Formulaires Beograd").json())
+               for h in api.get("/api/search?q=Formulaires Beograd").json()["hits"])
 
 
 @pytest.mark.parametrize("who", list(READERS))

@@ -22,9 +22,12 @@ from search.following import FollowingIndex
 from search.memory import MemoryBackend
 from search.outbox import SearchOutboxEntry
 from search.sources import Refresh, SearchSource
+from search.tantivy_backend import TantivyBackend
 from search.whoosh_backend import WhooshBackend
 from tests import factories
 from tests.documents import docx_bytes
+from tests.search_helpers import STAFF, find
+from tests.search_helpers import keys as search_keys
 
 ACTOR = Actor.system("system:test")
 
@@ -53,9 +56,9 @@ class FlakyBackend(MemoryBackend):
         self._check()
         return super().remove(keys)
 
-    def query(self, text, **options):
+    def execute(self, plan):
         self._check()
-        return super().query(text, **options)
+        return super().execute(plan)
 
 
 def doc(key: str, title: str) -> SearchDocument:
@@ -63,7 +66,7 @@ def doc(key: str, title: str) -> SearchDocument:
 
 
 def keys(backend, text: str) -> set[str]:
-    return {hit.key for hit in backend.query(text, audiences=("public", "staff"))}
+    return set(search_keys(backend, text))
 
 
 def outbox_rows(engine, pending_only: bool = False) -> list[SearchOutboxEntry]:
@@ -305,7 +308,7 @@ def test_a_drainer_that_read_an_older_state_cannot_write_it_over_a_newer_one(eng
     assert b.drain() == 0
     backend.gate.set()
     stalled.join()
-    assert [hit.title for hit in backend.query("accord", country="RS", kind="instrument")
+    assert [hit.title for hit in find(backend, "accord", country="RS", kind="instrument").hits
             if hit.key == f"instrument:{instrument.id}"] == ["Accord de Boukhara"]
     assert outbox_rows(engine, pending_only=True) == []
 
@@ -336,7 +339,7 @@ def test_concurrent_writers_and_drainers_leave_the_last_committed_state_in_the_i
         for thread in threads:
             thread.join()
     drainers[0].drain()  # what a drainer that left at the end would have found
-    [hit] = backend.query("accord révision", audiences=("public", "staff"), country="RS", kind="instrument")
+    [hit] = find(backend, "accord révision", visibility=STAFF, country="RS", kind="instrument").hits
     assert hit.title == f"Accord révision {'x' * 15}"
     assert outbox_rows(engine, pending_only=True) == []
 
@@ -356,3 +359,23 @@ def test_a_whoosh_writer_waits_for_another_process_lock(tmp_path):
     assert backend.index([doc("f:1", "Attestation")]) == 1  # waited, then wrote
     releaser.join()
     assert keys(backend, "attestation") == {"f:1"}
+
+
+def test_a_tantivy_writer_waits_for_another_writer_lock(tmp_path):
+    backend = TantivyBackend(tmp_path / "tantivy")
+    backend.ensure()
+    # another opening of the index holding its writer (as `registry search reindex` would): the lock file
+    holder = backend._open().writer(heap_size=20_000_000, num_threads=1)
+
+    def release() -> None:
+        holder.commit()
+        holder.__exit__(None, None, None)  # drops the writer and its lock
+
+    releaser = threading.Timer(0.5, release)
+    started = time.monotonic()
+    releaser.start()
+    assert backend.index([doc("f:1", "Attestation")]) == 1
+    assert time.monotonic() - started >= 0.4  # it waited for the lock, then wrote
+    releaser.join()
+    assert keys(backend, "attestation") == {"f:1"}
+

@@ -104,7 +104,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.meetings.pages import MeetingPages
     from agreements.home_page import HomePages
     from agreements.pages import AgreementPages
-    from registry.composition import following_index, meeting_target_choosers, meeting_target_resolvers, recent_change_providers
+    from registry.composition import (following_index, meeting_target_choosers, meeting_target_resolvers,
+                                      recent_change_providers, search_status_labels)
     from forms.controllers import FormApiController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
                      "request_threads": RequestThreads(settings.threads, settings.queue_timeout, settings.request_timeout),
                      "health": checks,
+                     "search_statuses": search_status_labels(),
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "recent_changes": recent_change_providers(), "meeting_choices": meeting_target_choosers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
