@@ -5,8 +5,6 @@ registry holds is `unchanged`, a different one is `changed` (a new revision, aud
 `created`, an invalid one `refused` with its errors. A dry run performs the same work in a
 transaction that is rolled back, so it reports exactly what a real run would do."""
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -20,11 +18,11 @@ from agreements.schemas import InstrumentCreate
 from agreements.services.revisions import TRACKED_FIELDS, snapshot
 from registry import audit
 from registry.problems import Conflict, Refused
+from registry.spreadsheet_csv import LIST_SEPARATOR, read_csv, write_csv
 
 FORMAT = "registry-instruments/1"
 INSTRUMENT_COLUMNS = list(TRACKED_FIELDS)
 LINK_COLUMNS = ["country_code", "from_slug", "kind", "to_slug"]
-LIST_SEPARATOR = ";"
 
 
 def export_data(session: Session) -> dict:
@@ -43,33 +41,16 @@ def export_json(session: Session) -> str:
     return json.dumps(export_data(session), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def _csv(rows: list[dict], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row[k]) for k in columns})
-    return buffer.getvalue()
-
-
-def _cell(value) -> str:
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def export_csv(session: Session) -> tuple[str, str]:
     """(instruments.csv, links.csv)."""
     data = export_data(session)
-    return _csv(data["instruments"], INSTRUMENT_COLUMNS), _csv(data["links"], LINK_COLUMNS)
+    return write_csv(INSTRUMENT_COLUMNS, data["instruments"]), write_csv(LINK_COLUMNS, data["links"])
 
 
 def rows_from_csv(text: str) -> list[dict]:
     rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
-        row = {k: (v if v != "" else None) for k, v in raw.items() if k is not None}
+    for raw in read_csv(text):
+        row = {k: (v if v != "" else None) for k, v in raw.items()}
         if "risks" in row:
             row["risks"] = [r for r in (row["risks"] or "").split(LIST_SEPARATOR) if r]
         if "archived" in row:

@@ -4,8 +4,6 @@ Reads answer 404 for a meeting the caller may not see, so a restricted meeting's
 does not leak; writes need edit_meetings and, for delegation members limited to countries,
 the meeting's country. Writes carry If-Match with the meeting's ETag."""
 
-import csv
-import io
 from datetime import date
 
 from litestar import Controller, Request, Response, get, patch, post, put
@@ -33,6 +31,7 @@ from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
 from registry.documents.provenance import pdf_from_docx
 from registry.labels import mark
+from registry.spreadsheet_csv import write_csv
 from registry.web.actor import actor_for
 from registry.web.downloads import content_disposition
 from registry.web.etag import etag_for, expected_version
@@ -295,17 +294,8 @@ class FollowUpController(Controller):
         return ContactOut.model_validate(contact, from_attributes=True)
 
 
-def safe_cell(value) -> object:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-
-
 def decisions_csv(request: Request, session: Session, country: str) -> Response[str]:
     code = get_country_or_404(session, country).code  # also keeps the file name ASCII
     rows = decision_csv_rows(decision_rows(session, current_principal(request), code, resolvers_of(request)))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(write_csv(CSV_COLUMNS, rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="decisions-{code}.csv"'})
