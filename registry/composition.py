@@ -35,6 +35,15 @@ def search_providers() -> list[Callable[[Session], Iterator]]:
     return [instrument_documents, all_form_documents, all_meeting_documents]
 
 
+def feed_providers() -> list:
+    """What the Atom feeds are made of, per feature (registry/feeds.py)."""
+    from agreements.feed import instrument_entries
+    from agreements.meetings.feed import meeting_entries
+    from forms.feed import form_version_entries
+
+    return [instrument_entries, form_version_entries, meeting_entries]
+
+
 def all_search_documents(session: Session) -> Iterator:
     for provider in search_providers():
         yield from provider(session)

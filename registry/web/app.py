@@ -64,17 +64,20 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.edit_pages import InstrumentEditPages
+    from agreements.meetings.calendar import CalendarController
     from agreements.meetings.controllers import FollowUpController, MeetingController
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
-    from registry.composition import meeting_target_choosers, meeting_target_resolvers
+    from registry.composition import feed_providers, meeting_target_choosers, meeting_target_resolvers
     from forms.controllers import FormApiController
+    from forms.feed import FormFeedController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
     from forms.generation.pages import FillPages
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
+    from registry.web.feeds import FeedController
     from search import make_backend
     from search.following import FollowingIndex
 
@@ -105,6 +108,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             FillPages,
             FormPages,
             SearchController,
+            FeedController,
+            CalendarController,
+            FormFeedController,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
@@ -122,6 +128,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
+                     "feed_providers": feed_providers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
