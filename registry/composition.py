@@ -44,6 +44,16 @@ def feed_providers() -> list:
     return [instrument_entries, form_version_entries, meeting_entries]
 
 
+def dump_table_providers() -> list:
+    """The tables of the open-data dump, per feature (registry/opendata.py)."""
+    from agreements.meetings.opendata import meeting_tables
+    from agreements.opendata import agreement_tables
+    from forms.opendata import form_tables
+
+    resolvers = meeting_target_resolvers()
+    return [agreement_tables, form_tables, lambda session: meeting_tables(session, resolvers)]
+
+
 def all_search_documents(session: Session) -> Iterator:
     for provider in search_providers():
         yield from provider(session)

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time
 
 from feedgen.feed import FeedGenerator
 
+from registry.models import as_utc
+
 SHIPPED_DATA_ACTOR = "system:seed"
 MAX_ENTRIES = 200
 ENTRY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:liaison-registry:feed-entry")
@@ -62,24 +64,19 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes for timestamp columns written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def when_recorded(recorded_at: datetime | None, recorded_by: str, shipped_on: date | None) -> datetime | None:
     """An announcement (a form version published, a session planned): when a person recorded it;
     for shipped data, the date the data gives (None: not news, no entry)."""
     if recorded_at is None or recorded_by == SHIPPED_DATA_ACTOR:
         return midnight(shipped_on) if shipped_on else None
-    return aware(recorded_at)
+    return as_utc(recorded_at)
 
 
 def when_happened(occurred_on: date, recorded_at: datetime | None, recorded_by: str) -> datetime:
     """A fact (in force, held): the day it happened, or later when it was recorded later."""
     if recorded_at is None or recorded_by == SHIPPED_DATA_ACTOR:
         return midnight(occurred_on)
-    return max(midnight(occurred_on), aware(recorded_at))
+    return max(midnight(occurred_on), as_utc(recorded_at))
 
 
 def collect(session, providers: Iterable[FeedProvider], query: FeedQuery) -> list[FeedEntry]:

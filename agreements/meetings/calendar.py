@@ -28,8 +28,9 @@ from registry.auth.audiences import PUBLIC
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
-from registry.feeds import aware, etag_of
+from registry.feeds import etag_of
 from registry.labels import mark
+from registry.models import as_utc
 from registry.web.i18n_middleware import request_locale
 
 UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:liaison-registry:meeting")
@@ -63,9 +64,9 @@ def meeting_event(meeting: Meeting, sequence: int, base_url: str, locale: str) -
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", sequence)
-    event.add("dtstamp", aware(meeting.updated_at))
-    event.add("last-modified", aware(meeting.updated_at))
-    event.add("created", aware(meeting.created_at))
+    event.add("dtstamp", as_utc(meeting.updated_at))
+    event.add("last-modified", as_utc(meeting.updated_at))
+    event.add("created", as_utc(meeting.created_at))
     event.add("dtstart", meeting.starts_on)
     event.add("dtend", meeting.ends_on + timedelta(days=1))
     event.add("summary", both_titles(meeting, locale))

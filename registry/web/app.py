@@ -69,7 +69,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
-    from registry.composition import feed_providers, meeting_target_choosers, meeting_target_resolvers
+    from registry.composition import (dump_table_providers, feed_providers, meeting_target_choosers,
+                                      meeting_target_resolvers)
     from forms.controllers import FormApiController
     from forms.feed import FormFeedController
     from forms.generation.controllers import GenerationController, VerifyController
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from forms.pages import FormPages
     from registry.web.auth import auth_route_handlers
     from registry.web.feeds import FeedController
+    from registry.web.opendata_api import OpenDataController
     from search import make_backend
     from search.following import FollowingIndex
 
@@ -110,6 +112,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             SearchController,
             FeedController,
             CalendarController,
+            OpenDataController,
             FormFeedController,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
@@ -128,7 +131,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
         state=State({"settings": settings, "engine": engine, "search": search, "secret_key": secret_key,
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "meeting_choices": meeting_target_choosers(),
-                     "feed_providers": feed_providers(),
+                     "feed_providers": feed_providers(), "dump_tables": dump_table_providers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),
