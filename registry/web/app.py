@@ -66,6 +66,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.edit_pages import InstrumentEditPages
     from agreements.meetings.calendar import CalendarController
     from agreements.meetings.controllers import FollowUpController, MeetingController
+    from agreements.meetings.decision_page import DecisionPage
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.pages import MeetingPages
     from agreements.pages import AgreementPages
@@ -77,6 +78,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from forms.generation.errors import generation_handlers
     from forms.generation.pages import FillPages
     from forms.pages import FormPages
+    from forms.version_page import FormVersionPage
     from registry.web.auth import auth_route_handlers
     from registry.web.feeds import FeedController
     from registry.web.opendata_api import OpenDataController
@@ -104,11 +106,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             FollowUpController,
             MeetingPages,
             MeetingEditPages,
+            DecisionPage,
             FormApiController,
             GenerationController,
             VerifyController,
             FillPages,
             FormPages,
+            FormVersionPage,
             SearchController,
             FeedController,
             CalendarController,
