@@ -13,6 +13,7 @@ effect if that is later (an agreement recorded in May that enters into force in 
 news in May, as "recorded", and in September, as "in force")."""
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,14 @@ SHIPPED_DATA_ACTOR = "system:seed"
 MAX_ENTRIES = 200
 ENTRY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:liaison-registry:feed-entry")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# what XML 1.0 cannot hold (NUL and other control characters, lone surrogates), nor iCalendar text
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML or iCalendar document cannot carry (stored data may
+    hold a control character pasted in; the feed must still be served)."""
+    return NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -106,8 +115,8 @@ def atom(head: FeedHead, entries: list[FeedEntry], base_url: str, locale: str) -
     base = base_url.rstrip("/")
     fg = FeedGenerator()
     fg.id(entry_id(f"feed:{head.self_path}"))
-    fg.title(head.title)
-    fg.subtitle(head.subtitle)
+    fg.title(xml_text(head.title))
+    fg.subtitle(xml_text(head.subtitle) or "—")
     fg.language(locale)
     fg.author({"name": head.author})
     fg.rights(head.rights)
@@ -117,9 +126,9 @@ def atom(head: FeedHead, entries: list[FeedEntry], base_url: str, locale: str) -
     for item in entries:
         entry = fg.add_entry(order="append")
         entry.id(entry_id(item.key))
-        entry.title(item.title)
+        entry.title(xml_text(item.title))
         entry.updated(item.updated)
-        entry.summary(item.summary)
+        entry.summary(xml_text(item.summary))
         entry.link(href=base + item.path, rel="alternate", type="text/html")
         entry.category(term=item.topic)
     return fg.atom_str(pretty=True)

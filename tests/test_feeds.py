@@ -161,3 +161,11 @@ def test_the_feed_is_derived_from_what_is_committed(engine):
     with Session(engine) as session:
         after = collect(session, feed_providers(), FeedQuery(principal=ANONYMOUS, locale="en", country="RS"))
     assert len(after) == len(before) + 1 and after[0].title == "New in the registry: Protocole d'essai"
+
+
+def test_a_control_character_in_stored_data_does_not_break_a_feed_or_a_calendar(client, session):
+    """Found by schemathesis: a withdrawal reason or a title holding \\x00 or \\x0b made lxml refuse the feed."""
+    create_instrument(session, slug="2024-05-02-controle", title_fr="Protocole\x00 avec\x0b contrôle",
+                      signed_on=date.today(), in_force_on=None)
+    entries = parse(client.get("/countries/RS/feed.atom")).entries
+    assert "Nouveau dans le registre\u00a0: Protocole avec contrôle" in [e.title for e in entries]

@@ -28,7 +28,7 @@ from registry.auth.audiences import PUBLIC
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
 from registry.auth.principal import current_principal
-from registry.feeds import etag_of
+from registry.feeds import etag_of, xml_text
 from registry.labels import mark
 from registry.models import as_utc
 from registry.web.i18n_middleware import request_locale
@@ -69,12 +69,12 @@ def meeting_event(meeting: Meeting, sequence: int, base_url: str, locale: str) -
     event.add("created", as_utc(meeting.created_at))
     event.add("dtstart", meeting.starts_on)
     event.add("dtend", meeting.ends_on + timedelta(days=1))
-    event.add("summary", both_titles(meeting, locale))
+    event.add("summary", xml_text(both_titles(meeting, locale)))
     lines = [meeting_title_in(meeting, locale), meeting.title_partner,
              f"{i18n.gettext(locale, KIND_LABELS[meeting.kind])} – {i18n.country_name(meeting.country_code, locale)}", url]
-    event.add("description", "\n".join(line for line in lines if line))
+    event.add("description", xml_text("\n".join(line for line in lines if line)))
     if location_of(meeting, locale):
-        event.add("location", location_of(meeting, locale))
+        event.add("location", xml_text(location_of(meeting, locale)))
     event.add("url", url)
     event.add("categories", [i18n.gettext(locale, KIND_LABELS[meeting.kind])])
     event.add("status", "CONFIRMED")
