@@ -53,6 +53,14 @@ def test_an_instrument_page_serves_legislation_json_ld(client, engine):
     assert any(c["@id"].endswith("/1950-01-05-convention") for c in data["legislationChanges"])
 
 
+def test_json_ld_cannot_close_its_script_element(client, session):
+    from tests.factories import create_instrument
+
+    create_instrument(session, slug="2024-05-02-balise", title_fr="</script><script>alert(1)</script>")
+    page = client.get("/countries/RS/instruments/2024-05-02-balise").text
+    assert "<script>alert(1)" not in page and jsonld(page)["name"] == "</script><script>alert(1)</script>"
+
+
 def test_the_legal_force_is_the_one_of_the_date_asked(client):
     before = jsonld(client.get(f"{SERBIAN}?on=2020-01-01").text)
     assert before["legislationLegalForce"] == "https://schema.org/NotInForce" and before["legislationDateVersion"] == "2020-01-01"

@@ -65,7 +65,7 @@ def test_shipped_facts_are_dated_by_the_facts(client):
 def test_entries_are_in_the_readers_language(client):
     french = titles(client.get("/forms/SE-416-04/feed.atom"))
     english = titles(client.get("/forms/SE-416-04/feed.atom?lang=en"))
-    assert "SE 416-04 version 2 publiée : s'applique à partir du 1er septembre 2023" in french
+    assert "SE 416-04 version 2 publiée\u00a0: s'applique à partir du 1er septembre 2023" in french
     assert "SE 416-04 version 2 published: applies from September 1, 2023" in english
     assert parse(client.get("/feed.atom?lang=en")).feed.language == "en"
 
@@ -164,8 +164,11 @@ def test_the_feed_is_derived_from_what_is_committed(engine):
 
 
 def test_a_control_character_in_stored_data_does_not_break_a_feed_or_a_calendar(client, session):
-    """Found by schemathesis: a withdrawal reason or a title holding \\x00 or \\x0b made lxml refuse the feed."""
-    create_instrument(session, slug="2024-05-02-controle", title_fr="Protocole\x00 avec\x0b contrôle",
+    """Found by schemathesis: a text holding a control character made lxml refuse the feed (PostgreSQL
+    refuses NUL itself; SQLite stores it)."""
+    nul = "\x00" if session.get_bind().dialect.name == "sqlite" else ""
+    create_instrument(session, slug="2024-05-02-controle", title_fr=f"Protocole{nul} avec\x0b contr\x1fôle",
                       signed_on=date.today(), in_force_on=None)
     entries = parse(client.get("/countries/RS/feed.atom")).entries
     assert "Nouveau dans le registre\u00a0: Protocole avec contrôle" in [e.title for e in entries]
+    assert client.get("/calendar.ics").status_code == 200

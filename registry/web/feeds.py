@@ -57,7 +57,6 @@ def feed_response(request: Request, session: Session, query: FeedQuery, title: s
 
 
 class FeedController(Controller):
-    include_in_schema = True
     tags = ["feeds and calendars"]
 
     @get("/feed.atom", sync_to_thread=True, guards=READ, summary="Atom feed of every change the reader may see")
