@@ -17,13 +17,12 @@ from agreements.queries import find_by_slug
 from agreements.schemas import InstrumentCreate
 from agreements.services.revisions import TRACKED_FIELDS, snapshot
 from registry import audit, country_limits
-from registry.csv_files import read_csv_dicts, write_csv
+from registry.csv_files import LIST_SEPARATOR, cell_text, read_csv_dicts, write_csv
 from registry.problems import Conflict, Refused
 
 FORMAT = "registry-instruments/1"
 INSTRUMENT_COLUMNS = list(TRACKED_FIELDS)
 LINK_COLUMNS = ["country_code", "from_slug", "kind", "to_slug"]
-LIST_SEPARATOR = ";"
 
 
 def export_data(session: Session) -> dict:
@@ -43,15 +42,7 @@ def export_json(session: Session) -> str:
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
-    return write_csv(({k: _cell(row[k]) for k in columns} for row in rows), columns, mapping=True)
-
-
-def _cell(value) -> str:
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
+    return write_csv(({k: cell_text(row[k]) for k in columns} for row in rows), columns, mapping=True)
 
 
 def export_csv(session: Session) -> tuple[str, str]:

@@ -7,9 +7,10 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Response, Template
 from sqlmodel import Session, select
 
+from agreements.citation import instrument_citation, instrument_jsonld
 from agreements.controllers import get_country_or_404
 from agreements.history_api import compare
 from agreements.labels import DATED_KIND_LABELS, INVERSE_LINK_LABELS, KIND_LABELS, LINK_LABELS, STATUS_LABELS
@@ -63,17 +64,24 @@ class AgreementPages(Controller):
 
     @get("/countries/{code:str}/instruments/{slug:str}", sync_to_thread=True, guards=[requires(Permission.read_public)])
     def instrument(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
-                   slug: FromPath[str], on: FromQuery[str | None] = None) -> Template:
+                   slug: FromPath[str], on: FromQuery[str | None] = None) -> Template | Response:
+        """The page, or its schema.org JSON-LD when asked with Accept: application/ld+json."""
         instrument = instrument_by_slug_or_404(db_session, code, slug)
         as_of = parse_date("on", on, date.today())
         (item,) = with_status(db_session, [instrument], as_of)
         texts = db_session.exec(select(OfficialText).where(OfficialText.instrument_id == instrument.id)
                                 .order_by(OfficialText.language, OfficialText.id.desc())).all()
+        parents = [(link, db_session.get(Instrument, link.to_id)) for link in links_of(db_session, instrument.id)[0]]
+        jsonld = instrument_jsonld(item, list(texts), parents, str(request.base_url), as_of)
+        if "application/ld+json" in request.headers.get("accept", ""):
+            return Response(jsonld, media_type="application/ld+json")
+        locale = request_locale(request)
         return Template("agreements/instrument.html", context=dict(
             item=item, instrument=instrument, as_of=as_of, tree=link_tree(db_session, instrument), texts=texts,
-            short_name=short_name(instrument, request_locale(request)),
+            short_name=short_name(instrument, locale),
             may_edit=current_principal(request).can(Permission.edit_instruments),
-            revisions=revisions_of(db_session, instrument.id), **LABELS))
+            revisions=revisions_of(db_session, instrument.id), jsonld=jsonld,
+            citation=instrument_citation(instrument, str(request.base_url), locale, as_of if on else None), **LABELS))
 
     @get("/countries/{code:str}/instruments/{slug:str}/history", sync_to_thread=True,
          guards=[requires(Permission.read_public)])

@@ -19,6 +19,7 @@ from forms.labels import (APPLICABLE_LEGISLATION_LABEL, ATTRIBUTE_LABELS, DIRECT
                           STATE_LABELS, VERSION_STATUS_LABELS)
 from forms.models import Form, FormVersion
 from forms.queries import FormOnDate, FormState, current_validations, form_on_date, list_forms
+from forms.version_page import form_citation
 from registry import i18n
 from registry.auth.guards import requires
 from registry.auth.permissions import Permission
@@ -99,6 +100,7 @@ class FormPages(Controller):
             current=lambda v: current_validations(v, item.validations.get(v.id, [])),
             decisions=decisions, may_fill=current_principal(request).can(Permission.generate_documents),
             signed_in=current_principal(request).is_authenticated, staff=current_principal(request).can(Permission.read_staff),
+            citation=form_citation(form, item.applicable, str(request.base_url), locale, as_of, bool(on)),
             fields_of=lambda v: [FieldSpec.model_validate(f) for f in v.fields], **LABELS))
 
     @get("/forms/{code:str}/compare", sync_to_thread=True, guards=READ)

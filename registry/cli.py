@@ -470,6 +470,28 @@ def sqlite_settings(command: str) -> Settings:
     return settings
 
 
+@main.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="ZIP file to write.")
+@click.option("--base-url", default=None, help="Address of the registry named in the dump (default: http://HOST:PORT).")
+def export(out: Path, base_url: str | None) -> None:
+    """Write the open-data dump (what GET /api/export/registry.zip serves): public tables as CSV and
+    JSON, datapackage.json, Licence Ouverte 2.0; one consistent read of the database."""
+    from registry.composition import dump_table_providers
+    from registry.opendata import export_registry
+
+    settings = load_settings()
+    engine = reachable_engine(settings)
+    try:
+        body = export_registry(engine, dump_table_providers(), base_url or f"http://{settings.host}:{settings.port}")
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(body)
+    tmp.replace(out)  # a reader of `out` never sees half a file
+    click.echo(f"Open-data dump written to {out} ({len(body) // 1024} KiB)")
+
+
 @forms.command("generate")
 @click.argument("code")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,

@@ -82,6 +82,24 @@ def search_status_labels() -> dict[str, str]:
     return {**MEETING_STATUSES, **INSTRUMENT_STATUSES, **FORM_STATES}
 
 
+def feed_providers() -> list:
+    """What the Atom feeds are made of, per feature (registry/feeds.py)."""
+    from agreements.feed import instrument_entries
+    from agreements.meetings.feed import meeting_entries
+    from forms.feed import form_version_entries
+
+    return [instrument_entries, form_version_entries, meeting_entries]
+
+
+def dump_table_providers() -> list:
+    """The tables of the open-data dump, per feature (registry/opendata.py)."""
+    from agreements.meetings.opendata import meeting_tables
+    from agreements.opendata import agreement_tables
+    from forms.opendata import form_tables
+
+    resolvers = meeting_target_resolvers()
+    return [agreement_tables, form_tables, lambda session: meeting_tables(session, resolvers)]
+
 
 def reindex(session: Session, backend, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild `backend` from what `session` reads (aside, then swapped in). It does not touch the

@@ -16,12 +16,16 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 from registry.labels import mark
 
+LIST_SEPARATOR = ";"  # a list in one cell: risks, languages…
 FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
-CELL_LIMIT = csv.field_size_limit()  # 131,072 characters: the module's default, never changed here
+# 131,072 characters: the csv module's default limit, checked here as well because the limit is
+# process-wide and a library may raise it (frictionless sets it to sys.maxsize when imported)
+CELL_LIMIT = 128 * 1024
 UNREADABLE = mark("line %(line)s of the CSV file cannot be read: %(reason)s")
 CELL_TOO_LARGE = mark("line %(line)s of the CSV file holds a cell longer than %(max)s characters (or a quote "
                       "that is never closed)")
@@ -33,6 +37,20 @@ class CsvRefused(ValueError):
     def __init__(self, message: str, **params) -> None:
         super().__init__(message % params)
         self.message, self.params = message, params
+
+
+def cell_text(value) -> str:
+    """How a value is written in a cell: None empty, booleans true/false, lists joined with `;`,
+    dates and times in ISO 8601, anything else as str() (then `write_csv` makes it safe)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 def spreadsheet_safe(value) -> str:
@@ -77,6 +95,8 @@ def read_csv(text: str, delimiter: str = ",") -> Iterator[list[str]]:
             if "field larger than field limit" in str(exc):
                 raise CsvRefused(CELL_TOO_LARGE, line=line, max=f"{CELL_LIMIT:,}") from None
             raise CsvRefused(UNREADABLE, line=line, reason=str(exc)) from None
+        if any(len(cell) > CELL_LIMIT for cell in cells):
+            raise CsvRefused(CELL_TOO_LARGE, line=reader.line_num, max=f"{CELL_LIMIT:,}")
         yield [from_spreadsheet(cell) for cell in cells]
 
 

@@ -76,3 +76,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def snapshot_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session whose queries all see the database as of its first read, whatever is
+    committed meanwhile: PostgreSQL REPEATABLE READ; SQLite an explicit transaction (pysqlite opens
+    none for reads on its own, so each query would see the latest commit), whose WAL snapshot is
+    taken at the first read. Writers are not blocked, and do not block it."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        else:
+            connection.exec_driver_sql("BEGIN")
+        try:
+            with Session(bind=connection) as session:
+                yield session
+        finally:
+            connection.rollback()

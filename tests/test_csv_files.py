@@ -5,6 +5,8 @@ the values back unchanged, so export → import → export gives the same file."
 import ast
 import csv
 import io
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from sqlmodel import Session
 
 from agreements import exchange, services
 from agreements.schemas import InstrumentCreate
-from registry.csv_files import CsvRefused, from_spreadsheet, read_csv, spreadsheet_safe, write_csv
+from registry.csv_files import CsvRefused, cell_text, from_spreadsheet, read_csv, spreadsheet_safe, write_csv
 from tests.factories import LEGAL
 from tests.test_agreements_exchange import empty_registry
 
@@ -34,6 +36,14 @@ def test_what_a_spreadsheet_would_see_starts_with_a_quote():
     text = write_csv([["=HYPERLINK(\"x\")", "@SUM(A1)", "-1", "ok"]], ["a", "b", "c", "d"])
     cells = list(csv.reader(io.StringIO(text)))[1]
     assert cells == ["'=HYPERLINK(\"x\")", "'@SUM(A1)", "'-1", "ok"]
+
+
+def test_values_that_are_not_text():
+    """What the exports and the open-data dump put in a cell for values that are not text."""
+    values = (None, True, False, 3, date(2023, 12, 1), datetime(2024, 1, 2, 9, 0, tzinfo=UTC), ["old_age", "sickness"],
+              ("ca", "es"))
+    assert [cell_text(v) for v in values] == ["", "true", "false", "3", "2023-12-01", "2024-01-02T09:00:00+00:00",
+                                             "old_age;sickness", "ca;es"]
 
 
 def csv_writers_outside_the_helper() -> list[str]:
@@ -95,3 +105,14 @@ def test_a_cell_over_128_kib_is_refused_with_its_line():
     with pytest.raises(CsvRefused) as refused:
         list(read_csv(text))
     assert refused.value.params["line"] == 3 and "longer than 131,072 characters" in str(refused.value)
+
+
+def test_the_limit_holds_when_a_library_raises_the_csv_modules_own():
+    """The csv module's limit is process-wide: frictionless raises it to sys.maxsize on import."""
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        with pytest.raises(CsvRefused) as refused:
+            list(read_csv("a,b\nx,y\n" + "z," + "w" * (130 * 2**10) + "\n"))
+    finally:
+        csv.field_size_limit(previous)
+    assert refused.value.params["line"] == 3

@@ -185,6 +185,7 @@ def foreign_words(page: str, page_lang: str, data: list[str]) -> set[str]:
 
 @pytest.fixture
 def data_strings(session) -> list[str]:
+    from agreements.meetings.models import AgendaItem, Decision, Meeting
     from agreements.models import Instrument
     from forms.models import Form
     from registry.models import Country, Institution, LiaisonBody
@@ -193,7 +194,9 @@ def data_strings(session) -> list[str]:
               Instrument: ("title_fr", "title_partner", "party_name_fr", "party_name_en", "legal_reference",
                            "replaces_text", "source"),
               LiaisonBody: ("name", "name_fr", "acronym", "source"), Institution: ("name", "acronym", "source"),
-              Form: ("title_fr", "title_partner", "articles", "purpose", "note", "source")}
+              Form: ("title_fr", "title_partner", "articles", "purpose", "note", "source"),
+              Meeting: ("title_fr", "title_partner", "place"), AgendaItem: ("title_fr", "title_partner"),
+              Decision: ("text_fr", "text_partner")}
     values = {getattr(row, name, "") for model, names in fields.items()
               for row in session.exec(select(model)).all() for name in names}
     # country names as CLDR writes them in each UI language ("Côte d’Ivoire" is English too)
@@ -203,7 +206,8 @@ def data_strings(session) -> list[str]:
 
 PAGES = ["/", "/countries/RS", "/countries/DZ", "/countries/AD", "/countries/RS/instruments/2014-11-06-accord",
          "/countries/ZZ", "/?on=bad", "/search?q=accord&country=RS&kind=instrument&since=2014&until=2018",
-         "/search?q=accord&since=2020&until=2019", "/meetings", "/forms/SE-121-01"]
+         "/search?q=accord&since=2020&until=2019", "/meetings", "/forms/SE-121-01", "/forms/SE-416-04/versions/2",
+         "/decisions/1"]
 
 
 @pytest.mark.parametrize("path", PAGES)

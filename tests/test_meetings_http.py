@@ -197,10 +197,10 @@ def test_a_form_version_shows_the_decision_that_validated_it(app, client, login_
 
 def test_the_meeting_page_says_once_what_a_decision_changed(app, client):
     page = client.get(f"/meetings/{meeting_id(app, 'RS', '2023-10-19')}?lang=fr").text
-    assert "Décision 1</strong> (mise en œuvre)\u00a0:" in page
+    assert "Décision 1</strong></a> (mise en œuvre)\u00a0:" in page
     assert page.count("versions de formulaire\u00a0:") == 1 and page.count('href="/forms/SE-121-') == 31
     assert page.count("validée par les deux organismes de liaison") == 1  # shared by the 31: said once
-    assert "Decision 1</strong> (implemented):" in client.get(f"/meetings/{meeting_id(app, 'RS', '2023-10-19')}?lang=en").text
+    assert "Decision 1</strong></a> (implemented):" in client.get(f"/meetings/{meeting_id(app, 'RS', '2023-10-19')}?lang=en").text
 
 
 def test_the_minutes_form_links_a_decision_to_the_form_versions_it_validated(app, login_as):

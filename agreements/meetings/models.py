@@ -5,8 +5,9 @@ minutes of its discussion in both languages. Decision and ActionItem belong to a
 texts are part of the minutes, their follow-up (status, the session that closed them) is not, so
 it can change after the minutes are approved. MinutesRevision: the full text of the minutes each
 time it changed (never edited, never deleted). MinutesApproval: one head of delegation's
-agreement to one revision. DecisionEffect: what a decision changed, as a generic reference
-(an instrument, a form version) without a foreign key: agreements never imports forms."""
+agreement to one revision. MeetingEvent: when its status and schedule changed. DecisionEffect:
+what a decision changed, as a generic reference (an instrument, a form version) without a
+foreign key: agreements never imports forms."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -189,6 +190,26 @@ class ActionItem(SQLModel, table=True):
     closed_note: str = Field(default="", max_length=1000)
 
 
+class MeetingEvent(SQLModel, table=True):
+    """The dated history of a meeting's status and schedule, one row per change, written in the
+    transaction of the change and never edited: `kind` is the status reached (planned, held,
+    published…) or `rescheduled` (dates, place or videoconference changed; the row keeps the new
+    schedule). Feeds date their entries from it; a meeting's iCalendar SEQUENCE is its number of
+    `rescheduled` rows."""
+
+    __tablename__ = "meeting_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    actor: str = Field(max_length=150)
+    starts_on: date
+    ends_on: date
+    place: str = Field(default="", max_length=300)
+    video: bool = Field(default=False)
+
+
 class MinutesRevision(SQLModel, table=True):
     __tablename__ = "minutes_revision"
     __table_args__ = (UniqueConstraint("meeting_id", "number", name="uq_minutes_revision"),)
@@ -220,6 +241,7 @@ class MinutesApproval(SQLModel, table=True):
 # the country each row belongs to, for the country limits of writes (registry/country_limits.py)
 country_limits.scoped(Meeting, column="country_code")
 country_limits.scoped(Contact, column="country_code")
-for _part in (MeetingInstrument, Participant, AgendaItem, Decision, ActionItem, MinutesRevision, MinutesApproval):
+for _part in (MeetingInstrument, Participant, AgendaItem, Decision, ActionItem, MeetingEvent, MinutesRevision,
+              MinutesApproval):
     country_limits.scoped(_part, parent=Meeting, via="meeting_id")
 country_limits.scoped(DecisionEffect, parent=Decision, via="decision_id")

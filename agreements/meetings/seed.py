@@ -20,6 +20,7 @@ from agreements.meetings.models import (ActionItem, AgendaItem, Contact, Decisio
                                         MeetingStatus, MinutesApproval, MinutesRevision, Participant)
 from agreements.meetings.queries import agenda_of, decisions_of, heads_of
 from agreements.meetings.references import Resolvers, Target
+from agreements.meetings.services.common import record_event
 from agreements.meetings.services.minutes import content_sha256, link_effect, minutes_content
 from agreements.models import Instrument
 from registry import audit
@@ -88,6 +89,7 @@ def _meeting(session: Session, spec: dict, source: str, contacts: dict, report: 
     meeting.partner_language = spec.get("partner_language") or (session.get(Country, meeting.country_code).languages
                                                                 or ["fr"])[0]
     _created(session, meeting, "meeting", report)
+    record_event(session, SEED_ACTOR.name, meeting, meeting.status)  # the status shipped, reached before the load
     for slug in spec.get("instruments", []):
         session.add(MeetingInstrument(meeting_id=meeting.id, instrument_id=_instrument(session, meeting.country_code, slug).id))
     for position, entry in enumerate(spec.get("participants", []), start=1):

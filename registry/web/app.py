@@ -98,21 +98,27 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
     from agreements.history_api import InstrumentHistoryController
     from agreements.instrument_api import InstrumentController
     from agreements.edit_pages import InstrumentEditPages
+    from agreements.meetings.calendar import CalendarController
     from agreements.meetings.controllers import FollowUpController, MeetingController
+    from agreements.meetings.decision_page import DecisionPage
     from agreements.meetings.edit_pages import MeetingEditPages
     from agreements.meetings.index_pages import MeetingIndexPages
     from agreements.meetings.pages import MeetingPages
     from agreements.home_page import HomePages
     from agreements.pages import AgreementPages
-    from registry.composition import (following_index, meeting_target_choosers, meeting_target_resolvers,
-                                      recent_change_providers, search_status_labels)
+    from registry.composition import (dump_table_providers, feed_providers, following_index, meeting_target_choosers,
+                                      meeting_target_resolvers, recent_change_providers, search_status_labels)
     from forms.controllers import FormApiController
+    from forms.feed import FormFeedController
     from forms.generation.controllers import GenerationController, VerifyController
     from forms.generation.errors import generation_handlers
     from forms.generation.pages import FillPages
     from forms.pages import FormPages
+    from forms.version_page import FormVersionPage
     from registry.web.auth import auth_route_handlers
     from registry.faults import kill_before_index
+    from registry.web.feeds import FeedController
+    from registry.web.opendata_api import OpenDataController
     from search import make_backend
 
     engine = engine or engine_for(settings)
@@ -140,13 +146,19 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
             MeetingIndexPages,
             MeetingPages,
             MeetingEditPages,
+            DecisionPage,
             FormApiController,
             GenerationController,
             VerifyController,
             FillPages,
             FormPages,
+            FormVersionPage,
             SearchController,
             SitePages,
+            FeedController,
+            CalendarController,
+            OpenDataController,
+            FormFeedController,
             *auth_route_handlers(),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
@@ -171,6 +183,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, search=None,
                      "search_statuses": search_status_labels(),
                      "refusal_sampler": RefusalSampler(),
                      "meeting_targets": meeting_target_resolvers(), "recent_changes": recent_change_providers(), "meeting_choices": meeting_target_choosers(),
+                     "feed_providers": feed_providers(), "dump_tables": dump_table_providers(),
                      "converter": converter or owned.append(make_converter(settings)) or owned[-1],
                      "render_pool": render_pool or owned.append(make_render_pool(settings)) or owned[-1],
                      "owned_resources": owned}),

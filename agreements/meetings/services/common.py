@@ -3,7 +3,7 @@ refusal of changes once the minutes are approved."""
 
 from sqlmodel import Session
 
-from agreements.meetings.models import Meeting, MeetingStatus
+from agreements.meetings.models import Meeting, MeetingEvent, MeetingStatus
 from registry import versioning
 from registry.labels import mark
 from registry.models import utcnow
@@ -32,3 +32,15 @@ def refuse_if_frozen(meeting: Meeting) -> None:
         raise Conflict(mark("the minutes of this meeting were approved (revision %(revision)s): the meeting, its "
                             "participants, agenda and minutes can no longer be changed"),
                        revision=meeting.approved_revision)
+
+
+RESCHEDULED = "rescheduled"
+SCHEDULE_FIELDS = ("starts_on", "ends_on", "place", "video")
+
+
+def record_event(session: Session, actor_name: str, meeting: Meeting, kind: str) -> MeetingEvent:
+    """One row of the meeting's dated history (status reached, or `RESCHEDULED`), with its schedule now."""
+    event = MeetingEvent(meeting_id=meeting.id, kind=kind, at=utcnow(), actor=actor_name,
+                         **{name: getattr(meeting, name) for name in SCHEDULE_FIELDS})
+    session.add(event)
+    return event

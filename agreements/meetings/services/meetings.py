@@ -9,7 +9,8 @@ from agreements.meetings.labels import SIDE_LABELS, STATUS_LABELS
 from agreements.meetings.models import Meeting, MeetingInstrument, MeetingKind, MeetingStatus
 from agreements.meetings.queries import agenda_of, approvals_of, heads_of
 from agreements.meetings.services.agenda import propose_agenda
-from agreements.meetings.services.common import FROZEN, claim_version, refuse_if_frozen, snapshot
+from agreements.meetings.services.common import (FROZEN, RESCHEDULED, SCHEDULE_FIELDS, claim_version, record_event,
+                                                 refuse_if_frozen, snapshot)
 from agreements.meetings.validation import meeting_problems, null_problems
 from agreements.models import Instrument
 from registry import audit
@@ -81,6 +82,7 @@ def create_meeting(session: Session, actor: audit.Actor, values: dict, propose: 
     session.add(meeting)
     session.flush()
     _set_instruments(session, meeting, instrument_ids)
+    record_event(session, actor.name, meeting, meeting.status)
     proposed = propose_agenda(session, meeting) if propose else []
     audit.record(session, actor, "meeting.create", "meeting", meeting.id,
                  after={**snapshot(meeting), "instrument_ids": instrument_ids, "proposed_items": len(proposed)})
@@ -114,6 +116,8 @@ def update_meeting(session: Session, actor: audit.Actor, meeting: Meeting, chang
     session.add(meeting)
     session.flush()
     after = snapshot(meeting)
+    if any(before[name] != after[name] for name in SCHEDULE_FIELDS):
+        record_event(session, actor.name, meeting, RESCHEDULED)
     audit.record(session, actor, "meeting.update", "meeting", meeting.id,
                  before={k: v for k, v in before.items() if after[k] != v},
                  after={**{k: v for k, v in after.items() if before[k] != v},
@@ -179,6 +183,7 @@ def change_status(session: Session, actor: audit.Actor, meeting: Meeting, target
         meeting.approved_revision, meeting.approved_sha256 = revision.number, revision.sha256
     session.add(meeting)
     session.flush()
+    record_event(session, actor.name, meeting, target)
     audit.record(session, actor, "meeting.status", "meeting", meeting.id, before={"status": before},
                  after={"status": target, **({"approved_revision": meeting.approved_revision,
                                               "approved_sha256": meeting.approved_sha256}

@@ -13,7 +13,7 @@ from agreements.meetings.models import (ActionItem, ActionStatus, AgendaItem, De
 from agreements.meetings.labels import STATUS_LABELS
 from agreements.meetings.queries import agenda_of, approvals_of
 from agreements.meetings.references import Resolvers, resolve
-from agreements.meetings.services.common import claim_version, refuse_if_frozen
+from agreements.meetings.services.common import claim_version, record_event, refuse_if_frozen
 from agreements.meetings.validation import choice_problem
 from registry import audit, dates
 from registry.labels import mark, term
@@ -200,6 +200,7 @@ def save_minutes(session: Session, actor: audit.Actor, meeting: Meeting, items: 
     claim_version(session, meeting, expected_version)
     if meeting.status == MeetingStatus.held:
         meeting.status = MeetingStatus.minutes_draft.value
+        record_event(session, actor.name, meeting, meeting.status)
         audit.record(session, actor, "meeting.status", "meeting", meeting.id, before={"status": "held"},
                      after={"status": meeting.status})
     session.add(meeting)
