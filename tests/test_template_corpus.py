@@ -112,3 +112,19 @@ def test_every_catalog_template_is_accepted_by_the_check_and_renders_its_sample(
     assert report.accepted, report.as_dict("en")
     sample = json.loads(version.sample.read_text(encoding="utf-8"))
     assert "{{" not in all_text(render_docx(template, version.fields, sample, language))
+
+
+def test_the_cli_check_prints_the_report_in_french_and_fails_on_a_refusal():
+    from click.testing import CliRunner
+
+    from registry.cli import main
+    name = "17-rich-text-tag"
+    args = ["forms", "check", str(CORPUS / f"{name}.docx"), "--fields", str(CORPUS / f"{name}.fields.toml")]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1 and "paragraphe 1" in refused.output and "RichText" in refused.output
+    assert refused.output.strip().endswith("refusé")
+    name = "03-rows-in-rows"
+    accepted = CliRunner().invoke(main, ["forms", "check", str(CORPUS / f"{name}.docx"), "--fields",
+                                         str(CORPUS / f"{name}.fields.toml"), "--lang", "en"])
+    assert accepted.exit_code == 0 and "authors[].books[].title: declared" in accepted.output
+    assert accepted.output.strip().endswith("accepted")
