@@ -27,6 +27,7 @@ from forms.queries import PUBLIC_STATUSES, VERSION_LISTED, FormState, find_form,
 from forms.schemas import (AppliedForm, ComparisonOut, FieldChange, FormCreate, FormDetail, FormSummary, PublishIn,
                            ValidationCreate, VersionCreate, VersionOut, VersionPatch, VersionSummary, WithdrawIn,
                            version_summary)
+from forms.template_report import author_report
 from forms.trial_render import checked_in_workers
 from registry import json_limits
 from registry.auth.guards import requires
@@ -37,6 +38,7 @@ from registry.problems import FieldError, Refused
 from registry.web.actor import actor_for
 from registry.web.downloads import content_disposition
 from registry.web.etag import etag_for, expected_version
+from registry.web.i18n_middleware import request_locale
 from registry.web.params import BadParameter, parse_choice, parse_date, parse_paging
 
 READ = [requires(Permission.read_public)]
@@ -237,6 +239,26 @@ class FormApiController(Controller):
                                  checker=in_worker(request))
         db_session.commit()
         return version_response(request, db_session, form, version)
+
+    @post("/{code:str}/versions/{number:int}/template", sync_to_thread=True, guards=EDIT, status_code=200,
+          request_max_body_size=MAX_TEMPLATE_BODY,
+          summary="A template author's check (dry_run=true): per paragraph, the paths read and whether they are "
+                  "declared, what is missing, unused and refused; stores and audits nothing")
+    def check_template(self, request: Request, db_session: NamedDependency[Session], code: FromPath[str],
+                       number: FromPath[int], dry_run: FromQuery[bool],
+                       data: Annotated[dict, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict:
+        if not dry_run:
+            raise BadParameter("dry_run", str(dry_run).lower(), "true: to store a template, PUT it")
+        form = form_or_404(db_session, code)
+        version = version_or_404(request, db_session, form, number)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise BadParameter("file", None, "a DOCX file in the multipart field 'file'")
+        raw_fields = fields_part(data.get("fields"))
+        fields = services.check_fields(version.fields if raw_fields is None else raw_fields)
+        report = author_report(upload.file.read(), fields, form.partner_language,
+                               request.app.state.settings.max_upload_mb * 2**20, checker=in_worker(request))
+        return report.as_dict(request_locale(request))
 
     @post("/{code:str}/versions/{number:int}/validations", sync_to_thread=True, guards=EDIT,
           summary="Record a liaison body's validation of the version's current content; requires If-Match")

@@ -4,7 +4,7 @@ and the data with the longest values every field allows (the trial render), whic
 send as well as anyone."""
 
 from forms.fields import (ADDRESS_MAX_LENGTHS, MAX_ROWS_DEFAULT, NIR_MAX_CHARS, NUMBER_LIMIT, FieldSpec, FieldType,
-                          max_length_of, nir_key)
+                          item_spec, max_length_of, nir_key)
 from registry.documents.template_budget import BOOLEAN, Shape, listing, mapping, number, text
 
 DATE_CHARS = 10  # YYYY-MM-DD, the longest form date.fromisoformat accepts for a date
@@ -32,6 +32,8 @@ def field_shape(spec: FieldSpec) -> Shape:
         return text(2)
     if spec.type == FieldType.address:
         return mapping({part: text(longest) for part, longest in ADDRESS_MAX_LENGTHS.items()})
+    if spec.type == FieldType.list:
+        return listing(field_shape(item_spec(spec)), spec.max_rows or MAX_ROWS_DEFAULT)
     columns = mapping({c.name: field_shape(c) for c in spec.columns})
     return listing(columns, spec.max_rows or MAX_ROWS_DEFAULT)
 
@@ -76,6 +78,8 @@ def longest_value(spec: FieldSpec):
     if spec.type == FieldType.address:
         return {part: "FR" if part == "country" else _longest_text(longest)
                 for part, longest in ADDRESS_MAX_LENGTHS.items()}
+    if spec.type == FieldType.list:
+        return [longest_value(item_spec(spec))] * (spec.max_rows or MAX_ROWS_DEFAULT)
     row = {c.name: longest_value(c) for c in spec.columns}
     return [dict(row) for _ in range(spec.max_rows or MAX_ROWS_DEFAULT)]
 

@@ -1,9 +1,13 @@
 """The field schema of a form version and the checks a value of each field type must pass.
 
-A field is named like the template variable that prints it (`worker.last_name`), carries its
-label in French and in the partner language (a form is never monolingual), and has one of the
-types below. `validate_values` checks a filled-in data set (a sample, or a caisse's data)
-against the schema and returns the errors by field path."""
+A field is named like the template variable that prints it, case kept (`worker.last_name`,
+`NomAssure`), carries its label in French and in the partner language (a form is never
+monolingual), and has one of the types below. Its API key (`api_key`) is the name normalised to
+lower snake case (`NomAssure` -> `nom_assure`, `worker.DateNaissance` -> `worker.date_naissance`):
+data may give a value under either spelling, the name as written first; two fields whose keys
+collide are refused. `validate_values` checks a filled-in data set (a sample, or a caisse's data)
+against the schema and returns the errors by field path (`authors[2].books[1].title`, rows
+counted from 1)."""
 
 import re
 from datetime import date
@@ -14,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from registry.documents.sandbox import as_decimal
 from registry.labels import mark
 
-NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$"  # as the template writes it
+MAX_ROW_NESTING = 2  # rows inside rows, as deep as the sandbox nests loops (MAX_LOOP_NESTING)
 ADDRESS_PARTS = ("street", "postal_code", "city", "country")
 MAX_ROWS_DEFAULT = 50
 # Every value has a maximum length, declared or not: the render budget of a template is computed
@@ -53,7 +58,8 @@ class FieldType(StrEnum):
     number = "number"
     choice = "choice"
     checkbox = "checkbox"
-    rows = "rows"  # repeated rows: a table whose columns are fields
+    rows = "rows"  # repeated rows: a table whose columns are fields (a column may be rows itself)
+    list = "list"  # a list of plain values of type `item` ({% for s in skills %}{{ s }})
     nir = "nir"  # French social-security number, 13 characters and a 2-digit key
     country = "country"  # ISO 3166-1 alpha-2
     address = "address"  # street, postal_code, city, country
@@ -79,6 +85,12 @@ class FieldSpec(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     columns: list["FieldSpec"] = Field(default_factory=list)
     max_rows: int | None = Field(default=None, ge=1, le=500)
+    item: FieldType | None = None  # a list's item type: one of LIST_ITEMS
+
+    @property
+    def key(self) -> str:
+        """The API key: the name in lower snake case."""
+        return api_key(self.name)
 
     @model_validator(mode="after")
     def check_type_options(self) -> "FieldSpec":
@@ -91,17 +103,52 @@ class FieldSpec(BaseModel):
         elif self.choices:
             raise ValueError(f"{self.name}: only a choice field has choices")
         if self.type == FieldType.rows:
-            if not self.columns:
-                raise ValueError(f"{self.name}: repeated rows need at least one column")
-            if any(c.type == FieldType.rows for c in self.columns):
-                raise ValueError(f"{self.name}: a column cannot itself be repeated rows")
-            if any("." in c.name for c in self.columns):
-                raise ValueError(f"{self.name}: column names are simple names")
-        elif self.columns or self.max_rows:
-            raise ValueError(f"{self.name}: only repeated rows have columns and max_rows")
-        if self.max_length is not None and self.type not in (FieldType.text, FieldType.number):
+            self._check_columns()
+        elif self.columns:
+            raise ValueError(f"{self.name}: only repeated rows have columns")
+        if self.max_rows and self.type not in (FieldType.rows, FieldType.list):
+            raise ValueError(f"{self.name}: only repeated rows and lists have max_rows")
+        if (self.type == FieldType.list) != (self.item is not None):
+            raise ValueError(f"{self.name}: a list, and only a list, has an item type")
+        if self.item is not None and self.item not in LIST_ITEMS:
+            raise ValueError(f"{self.name}: list items are one of {', '.join(LIST_ITEMS)}")
+        sized = (FieldType.text, FieldType.number)
+        if self.max_length is not None and self.type not in sized and self.item not in sized:
             raise ValueError(f"{self.name}: max_length applies to text fields")
         return self
+
+    def _check_columns(self) -> None:
+        if not self.columns:
+            raise ValueError(f"{self.name}: repeated rows need at least one column")
+        if row_depth(self) > MAX_ROW_NESTING:
+            raise ValueError(f"{self.name}: rows can be nested {MAX_ROW_NESTING} levels deep at most")
+        if any("." in c.name for c in self.columns):
+            raise ValueError(f"{self.name}: column names are simple names")
+        keys = [c.key for c in self.columns]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.name}: column names used twice")
+
+
+LIST_ITEMS = (FieldType.text, FieldType.number, FieldType.date, FieldType.country)
+
+
+def api_key(name: str) -> str:
+    """`NomAssure` -> `nom_assure`, `worker.DateNaissance` -> `worker.date_naissance`, `NIR` -> `nir`."""
+    return ".".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", part).lower()
+                    for part in name.split("."))
+
+
+def row_depth(spec: "FieldSpec") -> int:
+    """1 for rows of plain columns, 2 for rows with a column of rows…"""
+    if spec.type != FieldType.rows:
+        return 0
+    return 1 + max((row_depth(c) for c in spec.columns), default=0)
+
+
+def item_spec(spec: "FieldSpec") -> "FieldSpec":
+    """The spec of one item of a list field (its max_length applies to each item)."""
+    return FieldSpec(name=spec.name, type=spec.item, label_fr=spec.label_fr, label_partner=spec.label_partner,
+                     max_length=spec.max_length)
 
 
 def max_length_of(spec: "FieldSpec") -> int:
@@ -113,7 +160,7 @@ def max_length_of(spec: "FieldSpec") -> int:
 def parse_fields(raw: list[dict]) -> list[FieldSpec]:
     """Validated field specs; raises ValueError naming duplicates."""
     fields = [FieldSpec.model_validate(item) for item in raw]
-    names = [f.name for f in fields]
+    names = [f.key for f in fields]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"field names used twice: {', '.join(duplicates)}")
@@ -202,8 +249,10 @@ def _check_dates(fields: list[FieldSpec], data: dict, errors: dict, today: date)
 
 
 def _lookup(data: dict, dotted: str) -> tuple[bool, object]:
+    """The value at a field's name as the template writes it, else at its API key."""
     current: object = data
-    for key in dotted.split("."):
+    for part in dotted.split("."):
+        key = part if isinstance(current, dict) and part in current else api_key(part)
         if not isinstance(current, dict) or key not in current:
             return False, None
         current = current[key]
@@ -214,6 +263,9 @@ def _check(spec: FieldSpec, path: str, value, errors: dict[str, str]) -> None:
     if value in (None, "", [], {}):
         if spec.required:
             errors[path] = Problem(REQUIRED)
+        return
+    if isinstance(value, (list, dict)) and spec.type not in CONTAINERS:
+        errors[path] = Problem(mark("expected a single value, not a list or a table"))
         return
     try:
         CHECKS[spec.type](spec, path, value, errors)
@@ -295,21 +347,43 @@ def _address(_spec, path, value, errors):
 
 
 def _rows(spec, path, value, errors):
-    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+    if not isinstance(value, list):
         raise Invalid(mark("expected a list of rows"))
     limit = spec.max_rows or MAX_ROWS_DEFAULT
     if len(value) > limit:
         raise Invalid(mark("%(count)s rows; at most %(max)s"), count=len(value), max=limit)
-    names = {c.name for c in spec.columns}
+    names = {c.name for c in spec.columns} | {c.key for c in spec.columns}
     for index, row in enumerate(value, start=1):
+        if not isinstance(row, dict):
+            errors[f"{path}[{index}]"] = Problem(mark("expected a row with columns %(columns)s"),
+                                                 columns=", ".join(c.name for c in spec.columns))
+            continue
         for unknown in sorted(set(row) - names):
             errors[f"{path}[{index}].{unknown}"] = Problem(mark("not a column of this table"))
         for column in spec.columns:
-            _check(column, f"{path}[{index}].{column.name}", row.get(column.name), errors)
+            _check(column, f"{path}[{index}].{column.name}", _lookup(row, column.name)[1], errors)
+
+
+SCALAR = (str, int, float, bool, date)
+CONTAINERS = (FieldType.rows, FieldType.list, FieldType.address)
+
+
+def _list(spec, path, value, errors):
+    if not isinstance(value, list):
+        raise Invalid(mark("expected a list of values"))
+    limit = spec.max_rows or MAX_ROWS_DEFAULT
+    if len(value) > limit:
+        raise Invalid(mark("%(count)s values; at most %(max)s"), count=len(value), max=limit)
+    item = item_spec(spec)
+    for index, each in enumerate(value, start=1):
+        if each is not None and not isinstance(each, SCALAR):
+            errors[f"{path}[{index}]"] = Problem(mark("expected a single value, not a list or a table"))
+        else:
+            _check(item, f"{path}[{index}]", each, errors)
 
 
 CHECKS = {
     FieldType.text: _text, FieldType.date: _date, FieldType.number: _number, FieldType.choice: _choice,
     FieldType.checkbox: _checkbox, FieldType.rows: _rows, FieldType.nir: _nir, FieldType.country: _country,
-    FieldType.address: _address,
+    FieldType.address: _address, FieldType.list: _list,
 }

@@ -3,34 +3,32 @@ the document sandbox), PDF through pypdf's AcroForm filling (Latin-1 values only
 filling of any script is registry.documents.pdf_fill, which needs LibreOffice). Used to check
 the catalog's samples.
 
-The context given to a template always holds every declared field (an empty value when the
-data has none), so that StrictUndefined only ever fires for a name the schema does not know."""
+The context given to a template always holds every declared field under its name as the
+template writes it, so that StrictUndefined only ever fires for a name the schema does not know.
+A value the data does not give is None (an unticked box False, rows and lists empty), so that
+`|default(…)` and `is none` work; the sandbox prints None as nothing."""
 
 import io
 from datetime import date
 
 import pypdf
 
-from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType
+from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType, _lookup, item_spec
 from registry import i18n
 from registry.documents.pdf_fill import PdfValue, Selection, field_boxes, set_button_states
 from registry.documents.render import render_docx as render_template
 from registry.uploads import PDF_LIMITS
 
-EMPTY = {FieldType.rows: list, FieldType.checkbox: bool, FieldType.address: lambda: dict.fromkeys(ADDRESS_PARTS, "")}
+EMPTY = {FieldType.rows: list, FieldType.list: list, FieldType.checkbox: bool,
+         FieldType.address: lambda: dict.fromkeys(ADDRESS_PARTS)}
 
 
 def _empty(spec: FieldSpec):
-    return EMPTY.get(spec.type, str)()
+    return EMPTY.get(spec.type, lambda: None)()
 
 
 def _get(data: dict, dotted: str):
-    current = data
-    for key in dotted.split("."):
-        if not isinstance(current, dict) or key not in current:
-            return None
-        current = current[key]
-    return current
+    return _lookup(data, dotted)[1]
 
 
 def _put(context: dict, dotted: str, value) -> None:
@@ -46,7 +44,9 @@ def _value(spec: FieldSpec, raw):
     if spec.type == FieldType.address:
         return {**_empty(spec), **raw}
     if spec.type == FieldType.rows:
-        return [{c.name: _value(c, row.get(c.name)) for c in spec.columns} for row in raw]
+        return [{c.name: _value(c, _get(row, c.name)) for c in spec.columns} for row in raw]
+    if spec.type == FieldType.list:
+        return [_value(item_spec(spec), each) for each in raw]
     return raw
 
 

@@ -143,17 +143,25 @@ def declared_paths(fields: list[FieldSpec]) -> tuple[set[str], set[str]]:
     """(paths each field must be printed at, every path a template may read)."""
     required, allowed = set(), set()
     for spec in fields:
-        required.add(spec.name)
-        allowed.add(spec.name)
-        if spec.type == FieldType.rows:
-            for column in spec.columns:
-                required.add(f"{spec.name}[].{column.name}")
-                allowed.add(f"{spec.name}[].{column.name}")
-        elif spec.type == FieldType.address:
-            allowed.update(f"{spec.name}.{part}" for part in ADDRESS_PARTS)
+        _declare(spec, spec.name, required, allowed)
         pieces = spec.name.split(".")
         allowed.update(".".join(pieces[:n]) for n in range(1, len(pieces)))  # {% if worker %}
     return required, allowed
+
+
+def _declare(spec: FieldSpec, path: str, required: set[str], allowed: set[str]) -> None:
+    """A column of rows is read at `rows[].column`, a column of rows of rows at `rows[].inner[].column`,
+    an item of a list at `list[]`."""
+    required.add(path)
+    allowed.add(path)
+    if spec.type == FieldType.rows:
+        allowed.add(f"{path}[]")  # a row itself: {% with first = rows[0] %}, {% if rows[0] %}
+        for column in spec.columns:
+            _declare(column, f"{path}[].{column.name}", required, allowed)
+    elif spec.type == FieldType.list:
+        allowed.add(f"{path}[]")
+    elif spec.type == FieldType.address:
+        allowed.update(f"{path}.{part}" for part in ADDRESS_PARTS)
 
 
 def match_fields(fields: list[FieldSpec], paths: set[str]) -> FieldMatch:
@@ -170,13 +178,25 @@ def match_fields(fields: list[FieldSpec], paths: set[str]) -> FieldMatch:
 def template_paths(tree: nodes.Template) -> set[str]:
     """Dotted paths read from the context: `worker.last_name`; inside `{% for p in periods %}`,
     `p.start` is `periods[].start`. Loop helpers and names the template binds are not paths."""
-    found: set[str] = set()
+    return set(located_paths(tree))
+
+
+def located_paths(tree: nodes.Template) -> dict[str, set[int]]:
+    """Each path the template reads -> the source lines (paragraphs) that read it."""
+    found: dict[str, set[int]] = {}
     _visit_all(tree.body, {}, found)
     return found
 
 
+SAME_ITEMS = frozenset({"sort", "unique", "default", "d"})  # the value read is still the field's
+ONE_ITEM = frozenset({"first", "last"})
+
+
 def _path(node: nodes.Node, scope: dict) -> str | None:
-    """The dotted path of a pure Name/Getattr/Getitem chain, or None."""
+    """The dotted path of a Name/Getattr/Getitem chain (through sort, unique, first…), or None."""
+    if isinstance(node, nodes.Filter) and node.node is not None and node.name in SAME_ITEMS | ONE_ITEM:
+        base = _path(node.node, scope)
+        return f"{base}[]" if base and node.name in ONE_ITEM else base
     if isinstance(node, nodes.Name):
         return scope.get(node.name, node.name) if node.ctx == "load" else None
     if isinstance(node, nodes.Getattr):
@@ -192,15 +212,23 @@ def _path(node: nodes.Node, scope: dict) -> str | None:
     return None
 
 
-def _visit(node: nodes.Node, scope: dict, found: set[str]) -> None:
+def _visit(node: nodes.Node, scope: dict, found: dict) -> None:
     if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
         path = _path(node, scope)
         if path:
-            found.add(path)
+            found.setdefault(path, set()).add(node.lineno)
         if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
             _visit(node.arg, scope, found)
         if path is not None or isinstance(node, nodes.Name):
             return
+    if isinstance(node, nodes.Filter) and node.name == "map" and node.node is not None:
+        base = _path(node.node, scope)
+        attribute = next((k.value for k in node.kwargs if k.key == "attribute"), None)
+        if base and isinstance(attribute, nodes.Const) and isinstance(attribute.value, str):
+            found.setdefault(f"{base}[].{attribute.value}", set()).add(node.lineno)
+    if isinstance(node, nodes.With):
+        _visit_with(node, scope, found)
+        return
     if isinstance(node, nodes.For):
         _visit(node.iter, scope, found)
         inner = dict(scope)
@@ -217,6 +245,17 @@ def _visit(node: nodes.Node, scope: dict, found: set[str]) -> None:
         _visit(child, scope, found)
 
 
-def _visit_all(body: list[nodes.Node], scope: dict, found: set[str]) -> None:
+def _visit_with(node: nodes.With, scope: dict, found: dict) -> None:
+    """{% with worker = insured.worker %}: `worker.name` reads `insured.worker.name`."""
+    inner = dict(scope)
+    for target, value in zip(node.targets, node.values, strict=True):
+        _visit(value, scope, found)
+        names = [target] if isinstance(target, nodes.Name) else list(target.find_all(nodes.Name))
+        for name in names:
+            inner[name.name] = _path(value, scope) if isinstance(target, nodes.Name) else None
+    _visit_all(node.body, inner, found)
+
+
+def _visit_all(body: list[nodes.Node], scope: dict, found: dict) -> None:
     for node in body:
         _visit(node, scope, found)

@@ -56,6 +56,17 @@ def checked_in_workers(pool: RenderPool) -> Callable:
     return check
 
 
+def checked_in_process(filename: str, data: bytes, fields: list[FieldSpec], partner_language: str,
+                       max_bytes: int) -> CheckedTemplate:
+    """The same checks in this process, without the workers' limits: for `registry forms check
+    FILE.docx`, which an author runs on their own machine on their own file."""
+    checked = check_upload(filename, data, fields, partner_language, max_bytes)
+    if checked.kind == TemplateKind.docx:
+        for values, sample in ((EMPTY_VALUES, {}), (LONGEST_VALUES, longest_values(fields))):
+            trial_render(data, fields, sample, partner_language, values)
+    return checked
+
+
 def _trial(pool: RenderPool, data: bytes, fields: list[FieldSpec], sample: dict, partner_language: str,
            values: str) -> None:
     try:

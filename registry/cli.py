@@ -391,10 +391,20 @@ def forms() -> None:
 
 
 @forms.command("check")
+@click.argument("template", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=False)
+@click.option("--fields", "fields_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="With TEMPLATE: the fields.toml ([[fields]] tables) the template is meant for.")
+@click.option("--partner-language", default="en", show_default=True, help="With TEMPLATE: the form's partner language.")
+@click.option("--lang", default="fr", show_default=True, help="With TEMPLATE: the language of the report (fr, en).")
 @click.option("--catalog", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="Catalog folder (default: the shipped forms/catalog).")
-def forms_check(catalog: Path | None) -> None:
-    """Check every catalog template (format, sandbox, fields) and render it with its sample.json."""
+def forms_check(template: Path | None, fields_file: Path | None, partner_language: str, lang: str,
+                catalog: Path | None) -> None:
+    """Without TEMPLATE: check every catalog template (format, sandbox, fields) and render it with
+    its sample.json. With TEMPLATE.docx --fields fields.toml: a template author's check, per
+    paragraph (declared, missing, unused, refused); exits 1 when the upload would refuse it."""
+    if template is not None:
+        return _author_check(template, fields_file, partner_language, lang)
     from forms.catalog_loader import check_catalog
 
     results = check_catalog(catalog)
@@ -408,6 +418,33 @@ def forms_check(catalog: Path | None) -> None:
         raise click.ClickException(f"{len(failed)} of {len(results)} catalog versions failed" if results
                                    else "no form.toml found in the catalog")
     click.echo(f"{len(results)} catalog versions checked and rendered")
+
+
+def _author_check(template: Path, fields_file: Path | None, partner_language: str, lang: str) -> None:
+    from forms.template_report import MAX_TEMPLATE_BYTES, MISSING, UNUSED, author_report, read_fields_toml
+    from forms.trial_render import checked_in_process
+    from registry import i18n
+
+    if fields_file is None:
+        raise click.UsageError("a template needs --fields fields.toml")
+    try:
+        fields = read_fields_toml(fields_file)
+    except ValueError as exc:
+        raise click.ClickException(f"{fields_file}: {exc}") from None
+    report = author_report(template.read_bytes(), fields, partner_language, MAX_TEMPLATE_BYTES,
+                           checker=checked_in_process).as_dict(lang)
+    for tag in report["tags"]:
+        click.echo(f"{tag['part']} ¶{tag['paragraph']}: {' '.join(tag['tags'])[:200]}")
+        for path, status in tag["paths"].items():
+            click.echo(f"    {path}: {status}")
+    for heading, key in ((MISSING, "missing"), (UNUSED, "unused")):
+        if report[key]:
+            click.echo(f"{i18n.gettext(lang, heading)}: {', '.join(report[key])}")
+    for problem in report["refused"] + ([report["reason"]] if report["reason"] else []):
+        click.echo(f"  ✗ {problem}")
+    click.echo(report["verdict"])
+    if not report["accepted"]:
+        raise SystemExit(1)
 
 
 @main.command()

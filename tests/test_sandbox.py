@@ -106,7 +106,6 @@ def test_operators_and_calls_on_data_are_refused_at_render(source, value):
     ("{{ name|safe }}", "refused filter 'safe'"),
     ("{{ name['__class__'] }}", "'__class__'"),
     ("{% set a = name %}", "{% set %}"),
-    ("{% with a = name %}{{ a }}{% endwith %}", "{% with %}"),
     ("{% macro m() %}x{% endmacro %}", "{% macro %}"),
     ("{% filter upper %}{{ name }}{% endfilter %}", "{% filter %}"),
     ("{% autoescape false %}{{ name }}{% endautoescape %}", "{% autoescape %}"),

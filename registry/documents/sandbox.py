@@ -16,14 +16,17 @@ rule; what only the render can stop (a template stored before a rule existed) st
 
 1. **Nodes.** Only output, `if`, `for`, literals, names and their attributes or items,
    comparisons, boolean and arithmetic operators, `~`, conditional expressions, filters and
-   tests. Refused: calls (methods, `range`, macros, `loop.cycle`), `{% set %}`, `{% with %}`,
+   tests, `{% with %}`. Refused: calls (methods, `range`, macros, `loop.cycle`), `{% set %}`,
    macros, `{% call %}`, `{% filter %}` blocks, `{% autoescape %}` (it would let a value write raw
    Word XML), blocks, includes, imports, `extends`, recursive loops, names starting with `_`.
    At render the sandbox refuses calls and unsafe attributes the same way.
 2. **Filters.** Only those whose output is bounded by their input (SAFE_BUILTIN_FILTERS and the
    registry's own: dates, numbers, countries, box, NIR). `round` takes a precision written in the
    template, from -ROUND_PRECISION_MAX to ROUND_PRECISION_MAX (a precision of 10**9 would make it
-   compute 10**(10**9)); `join` refuses at render a result longer than RENDER_BUDGET characters.
+   compute 10**(10**9)); `join` refuses at render a result longer than RENDER_BUDGET characters;
+   `map` takes `attribute=` only (`map('upper')` is a filter call the budget cannot follow).
+   `sort`/`unique` on rows without `attribute=` fail on the trial render (dicts do not compare).
+   docxtpl's `{{r x}}` / `{{p x}}` are refused: they expect RichText/Subdoc, which no field gives.
 3. **Operators.** `**` is refused; `*` only multiplies numbers and `%` is only the remainder of
    numbers (`'x' * 10**8` and `'%099999999d' % 1` are how memory bombs start): statically, an
    operand that can be text or a list (a field value, a string literal) is refused; at render,
@@ -48,10 +51,10 @@ server."""
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, wraps
 
-from jinja2 import StrictUndefined
-from jinja2.filters import do_round, sync_do_join
+from jinja2 import StrictUndefined, Undefined
+from jinja2.filters import do_default, do_round, sync_do_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from registry import i18n
@@ -61,7 +64,16 @@ from registry import i18n
 SAFE_BUILTIN_FILTERS = frozenset({
     "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int", "join",
     "last", "length", "lower", "round", "string", "title", "trim", "truncate", "upper",
+    # sorting, picking and replacing: bounded by their input (replace: by its input times the
+    # replacement, counted by the budget); map only as map(attribute=…), checked at upload
+    "map", "replace", "sort", "unique",
 })
+# filters given an absent value (None) give what they give an empty one, rather than the text
+# "None" (upper, string, escape…) or a TypeError (join, length, sort…): a text stays None
+# (printed as nothing), a count is 0, a list is empty; `first`/`last` of an empty list is None
+NONE_GIVES = {**dict.fromkeys(("capitalize", "e", "escape", "first", "join", "last", "lower", "replace", "string",
+                               "title", "trim", "truncate", "upper")),
+              "count": 0, "length": 0, "map": (), "sort": (), "unique": ()}
 MAX_LOOP_NESTING = 2
 MAX_BLOCK_NESTING = 20
 MAX_BRACKET_NESTING = 20
@@ -94,6 +106,19 @@ class DocumentSandbox(SandboxedEnvironment):
             raise SecurityError("%-formatting is not allowed in document templates; use a filter")
         return super().call_binop(context, operator, left, right)
 
+    def getitem(self, obj, argument):
+        """An absent value stays absent: `rows[0].name` on no rows, `worker.address.city` on no
+        address are None (printed as nothing) rather than an error on the blank form."""
+        if obj is None:
+            return None
+        value = super().getitem(obj, argument)
+        if isinstance(value, Undefined) and isinstance(obj, (list, tuple)) and isinstance(argument, int):
+            return None
+        return value
+
+    def getattr(self, obj, attribute):
+        return None if obj is None else super().getattr(obj, attribute)
+
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's signature)
         """Compiled once per source: docxtpl hands every render the same part XML, and compiling
         it costs about a third of a render. The cache lives as long as the environment."""
@@ -113,11 +138,15 @@ class DocumentSandbox(SandboxedEnvironment):
 
 def make_environment(partner_language: str, french: str = "fr") -> DocumentSandbox:
     """The sandbox for one bilingual document: filters name the language they write in."""
-    env = DocumentSandbox(autoescape=True, undefined=StrictUndefined)
+    # an optional value the data does not give is None in the context (`is none`, `default`), printed as nothing
+    env = DocumentSandbox(autoescape=True, undefined=StrictUndefined, finalize=_nothing_for_none)
     env.globals.clear()
     env.filters = {name: f for name, f in env.filters.items() if name in SAFE_BUILTIN_FILTERS}
+    env.filters["default"] = env.filters["d"] = default_for_none
     env.filters["round"] = bounded_round
     env.filters["join"] = bounded_join
+    for name, empty in NONE_GIVES.items():
+        env.filters[name] = _none_gives(env.filters[name], empty)
     for suffix, lang in (("fr", french), ("partner", partner_language)):
         env.filters[f"date_{suffix}"] = _date_filter(lang)
         env.filters[f"number_{suffix}"] = _number_filter(lang)
@@ -125,6 +154,27 @@ def make_environment(partner_language: str, french: str = "fr") -> DocumentSandb
     env.filters["box"] = lambda value: CHECKED if value else UNCHECKED
     env.filters["nir"] = format_nir
     return env
+
+
+def default_for_none(value, default_value="", boolean=False):
+    """Jinja's `default`, which also replaces None: an optional field the data leaves out is None."""
+    return default_value if value is None else do_default(value, default_value, boolean)
+
+
+def _nothing_for_none(value):
+    return "" if value is None else value
+
+
+def _none_gives(builtin, empty):
+    @wraps(builtin)
+    def filtered(*args, **kwargs):
+        # Jinja passes eval_ctx/environment first to pass_* filters; the value is the first other one
+        value = args[1] if getattr(builtin, "jinja_pass_arg", None) else args[0]
+        if value is None:
+            return empty
+        result = builtin(*args, **kwargs)
+        return None if isinstance(result, Undefined) else result  # first/last of an empty list: absent too
+    return filtered
 
 
 @lru_cache(maxsize=16)

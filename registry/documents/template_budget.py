@@ -31,6 +31,7 @@ from registry.labels import mark
 TEXT, NUMBER, BOOL, NONE, LIST, MAP = "text", "number", "bool", "none", "list", "map"
 ANY_KIND = frozenset({TEXT, NUMBER, BOOL, NONE, LIST, MAP})
 NUMERIC = frozenset({NUMBER, BOOL})
+CONTAINER = frozenset({LIST, MAP})
 ESCAPED = 5  # characters an escaped character can take (&#34;)
 CASE = 3  # characters an upper- or lower-cased character can take
 REPR = 10  # characters repr() can give one character of a string in a list (\U0010ffff)
@@ -75,12 +76,18 @@ def number(chars: int) -> Shape:
     return Shape(chars, frozenset({NUMBER, TEXT}), items=chars)
 
 
+def _repr_chars(shape: Shape) -> int:
+    """The longest repr of a value: a list's or a mapping's chars already are (repr of a list is
+    its items' reprs), a text's characters can each take REPR."""
+    return shape.chars if shape.kinds <= CONTAINER else REPR * shape.chars
+
+
 def listing(item: Shape, count: int) -> Shape:
-    return Shape(count * (REPR * item.chars + 4) + 2, frozenset({LIST}), items=count, item=item)
+    return Shape(count * (_repr_chars(item) + 4) + 2, frozenset({LIST}), items=count, item=item)
 
 
 def mapping(members: dict[str, Shape]) -> Shape:
-    chars = sum(len(k) + 4 + REPR * s.chars for k, s in members.items()) + 2
+    chars = sum(len(k) + 4 + _repr_chars(s) for k, s in members.items()) + 2
     keys = text(max((len(k) for k in members), default=0))
     return Shape(chars, frozenset({MAP}), items=len(members), item=keys, members=dict(members))
 
@@ -133,6 +140,16 @@ def _default(value: Shape, args: list[Shape], kwargs: dict[str, Shape]) -> Shape
     return union(value, (args[0] if args else kwargs.get("default_value")) or text(0))
 
 
+def _replace(value: Shape, args: list[Shape], kwargs: dict[str, Shape]) -> Shape:
+    new = (args[1] if len(args) > 1 else kwargs.get("new")) or text(0)
+    return text((value.chars + 1) * (new.chars + 1))  # replace("", new) inserts new around every character
+
+
+def _map(value: Shape, args: list[Shape], kwargs: dict[str, Shape]) -> Shape:
+    """map(attribute=…) only (the upload check refuses map(filter)): a list of one member of each item."""
+    return listing(_any_member(value.element()), value.items)
+
+
 def _numeric(value: Shape, *_) -> Shape:
     return Shape(max(value.chars, 20) + 12, frozenset({NUMBER}))
 
@@ -150,6 +167,7 @@ FILTERS = {
     "country_fr": lambda *_: text(DATE_CHARS), "country_partner": lambda *_: text(DATE_CHARS),
     "number_fr": lambda v, *_: text(2 * v.chars + 8), "number_partner": lambda v, *_: text(2 * v.chars + 8),
     "box": lambda *_: text(1), "nir": lambda v, *_: text(v.chars + 6),
+    "sort": lambda v, *_: v, "unique": lambda v, *_: v, "map": _map, "replace": _replace,
 }
 
 
@@ -179,6 +197,8 @@ class Meter:
             return self._if(node, scope)
         if isinstance(node, nodes.For):
             return self._noted(node, self._for(node, scope))
+        if isinstance(node, nodes.With):
+            return self._with(node, scope)
         return RENDER_BUDGET + 1  # outside the rule set (refused there): never cheaper than the budget
 
     def _printed(self, node: nodes.Node, scope: dict) -> int:
@@ -201,6 +221,16 @@ class Meter:
             inner[name.name] = iterable.element() if len(names) == 1 else iterable.element().element()
         each = 1 + self.statements(node.body, inner) + (self.expression(node.test, inner)[1] if node.test else 0)
         return cost + iterable.items * each + self.statements(node.else_, scope)
+
+    def _with(self, node: nodes.With, scope: dict) -> int:
+        """{% with a = x %}: each value computed once, then the body with the names bound."""
+        inner, cost = dict(scope), 0
+        for target, value in zip(node.targets, node.values, strict=True):
+            shape, value_cost = self.expression(value, scope)
+            cost += value_cost
+            for name in target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else [target]:
+                inner[name.name] = shape if isinstance(target, nodes.Name) else shape.element()
+        return cost + self.statements(node.body, inner)
 
     def expression(self, node: nodes.Node, scope: dict) -> tuple[Shape, int]:
         """(the Shape of its value, the characters computed to get it)."""

@@ -39,6 +39,9 @@ SET = mark("%(construct)s is not allowed in document templates; the data comes f
 CONSTRUCT = mark("%(construct)s is not allowed in document templates")
 LOOPS_TOO_DEEP = mark("loops nested more than %(max)s deep are not allowed")
 ROUND_PRECISION = mark("round takes a precision written in the template, from %(min)s to %(max)s")
+MAP_ATTRIBUTE = mark("map takes an attribute only in document templates: map(attribute='name')")
+RICH_TAG = mark("{{%(tag)s …}} inserts a RichText or Subdoc object, which no field gives; the plain value of "
+                "%(name)s would never show: write {{ %(name)s }}")
 STARRED_ARGUMENTS = mark("*args and **kwargs are not allowed in filter arguments")
 AT_PARAGRAPH = mark("%(part)s, paragraph %(paragraph)s")
 AT_PART = mark("%(part)s")
@@ -47,8 +50,8 @@ NEAR = mark("%(problem)s (near: %(excerpt)s)")
 # node types the rule set allows; anything else is refused by name (CONSTRUCTS) or generically
 # (a Scope only wraps {% autoescape %} or {% with %}, refused themselves)
 ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.For, nodes.Expr, nodes.Keyword,
-                 nodes.Pair, nodes.Operand, nodes.Scope)
-REFUSED_CONSTRUCTS = {nodes.With: "{% with %}", nodes.Macro: "{% macro %}", nodes.CallBlock: "{% call %}",
+                 nodes.Pair, nodes.Operand, nodes.Scope, nodes.With)
+REFUSED_CONSTRUCTS = {nodes.Macro: "{% macro %}", nodes.CallBlock: "{% call %}",
                       nodes.FilterBlock: "{% filter %}", nodes.Block: "{% block %}",
                       nodes.ScopedEvalContextModifier: "{% autoescape %}", nodes.EvalContextModifier: "{% autoescape %}",
                       nodes.ExprStmt: "{% do %}", nodes.Continue: "{% continue %}", nodes.Break: "{% break %}"}
@@ -235,8 +238,30 @@ def check_template(docx_bytes: bytes, env: DocumentSandbox | None = None, shapes
     return problems
 
 
-def static_problems(part: TemplatePart, tree: nodes.Template, env: DocumentSandbox) -> list[TemplateProblem]:
+PRINT = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+TEXT_OPEN, TEXT_CLOSE = re.compile(r"<w:t[ >]"), "</w:t>"
+
+
+def rich_tag_problems(part: TemplatePart) -> list[TemplateProblem]:
+    """`{{r x}}` and `{{p x}}`: docxtpl replaces the run (paragraph) around them by the value,
+    which must then be Word XML (a RichText or Subdoc). A plain value lands outside any text
+    element and Word never shows it, so the check refuses the tag wherever a print ends up
+    outside a `<w:t>` once patched."""
+    if part.name.startswith("docProps/"):
+        return []
     found = []
+    for number, line in enumerate(part.source.splitlines(), start=1):
+        for match in PRINT.finditer(line):
+            before = line[:match.start()]
+            opened = max((m.end() for m in TEXT_OPEN.finditer(before)), default=-1)
+            if opened < 0 or before.rfind(TEXT_CLOSE) > opened:
+                tag = "p" if "<w:p" not in before else "r"
+                found.append(problem_at(part, "refused", number, RICH_TAG, tag=tag, name=match.group(1).strip()))
+    return found
+
+
+def static_problems(part: TemplatePart, tree: nodes.Template, env: DocumentSandbox) -> list[TemplateProblem]:
+    found = rich_tag_problems(part)
 
     def refuse(kind: str, node: nodes.Node, message: str, **params) -> None:
         found.append(problem_at(part, kind, node.lineno, message, **params))
@@ -279,6 +304,9 @@ def _check_filter(node: nodes.Filter, env: DocumentSandbox, refuse) -> None:
         refuse("refused", node, UNKNOWN_FILTER, name=repr(node.name), available=", ".join(sorted(env.filters)))
     if node.dyn_args is not None or node.dyn_kwargs is not None:
         refuse("refused", node, STARRED_ARGUMENTS)
+    if node.name == "map" and (node.args or [k.key for k in node.kwargs] not in (["attribute"], ["attribute", "default"],
+                                                                                  ["default", "attribute"])):
+        refuse("refused", node, MAP_ATTRIBUTE)
     if node.name == "round":
         precision = node.args[0] if node.args else next((k.value for k in node.kwargs if k.key == "precision"), None)
         value = precision.value if isinstance(precision, nodes.Const) else None if precision is not None else 0
