@@ -33,6 +33,7 @@ NOT_COUNTRY_MATERIAL = {
     ("POST", "/api/forms/{code:str}/documents"): "generation is a read of a published version (audited)",
     ("POST", "/api/forms/{code:str}/batches"): "generation is a read of a published version (audited)",
     ("POST", "/forms/{code:str}/fill"): "generation is a read of a published version (audited)",
+    ("POST", "/api/forms/{code:str}/versions/{number:int}/template"): "the author's check (dry_run): stores nothing",
 }
 SERBIAN_AGREEMENT = "2014-11-06-accord"
 PENDING_FORM = "SE 121-05"  # a draft awaiting the Serbian validation (shipped catalog)

@@ -285,7 +285,8 @@ def test_publishing_needs_both_validations_then_supersedes(api_client_as, client
     edit = legal.patch(url, json={"label": "après coup"}, headers={"If-Match": '"4"'})
     assert edit.status_code == 409
     actions = session.exec(select(AuditEntry.action, AuditEntry.actor).where(AuditEntry.entity == "form_version",
-                                                                              AuditEntry.action != "seed.create")).all()
+                                                                              AuditEntry.action != "seed.create")
+                           .order_by(AuditEntry.id)).all()
     assert [a for a, _ in actions][:5] == ["form_version.create", "form_version.validate", "form_version.validate",
                                            "form_version.supersede", "form_version.publish"]
     assert [a for a, _ in actions][5:] in (["form_version.blank"], ["form_version.blank"] * 2)  # DOCX, PDF

@@ -26,7 +26,8 @@ def meeting_of(session, country: str, starts_on: date) -> Meeting:
 @pytest.mark.parametrize("kind", ["agenda", "minutes"])
 @pytest.mark.parametrize("layout", ["side_by_side", "sequential"])
 def test_the_shipped_templates_pass_the_sandbox_check(kind, layout):
-    assert check_template(template_bytes(kind, layout)) == []
+    # the meeting documents print partner text as RichText built by code (its direction): {{r …}}
+    assert check_template(template_bytes(kind, layout), rich_values=True) == []
 
 
 @pytest.mark.parametrize("layout", ["side_by_side", "sequential"])

@@ -223,16 +223,19 @@ def _too_deep(tree: nodes.Node) -> nodes.Node | None:
     return None
 
 
-def check_template(docx_bytes: bytes, env: DocumentSandbox | None = None, shapes=None) -> list[TemplateProblem]:
+def check_template(docx_bytes: bytes, env: DocumentSandbox | None = None, shapes=None,
+                   rich_values: bool = False) -> list[TemplateProblem]:
     """Everything that would make the template fail or be refused at render, found by parsing.
     `shapes`: the bounds of the context values (template_budget.Shape); with them, a template
-    whose render could exceed the budget is refused too."""
+    whose render could exceed the budget is refused too. `rich_values`: the context holds
+    RichText made by code (the shipped meeting documents), so `{{r x}}` is allowed; a form's
+    fields never give one."""
     from registry.documents.template_budget import budget_problems
 
     env = env or make_environment("en")
     parsed, problems = parse_parts(docx_bytes, env)
     for part, tree in parsed:
-        problems.extend(static_problems(part, tree, env))
+        problems.extend(static_problems(part, tree, env, rich_values))
     if not problems:  # operands of * and % always; the budget when the values are bounded
         problems.extend(budget_problems(parsed, shapes))
     return problems
@@ -260,8 +263,9 @@ def rich_tag_problems(part: TemplatePart) -> list[TemplateProblem]:
     return found
 
 
-def static_problems(part: TemplatePart, tree: nodes.Template, env: DocumentSandbox) -> list[TemplateProblem]:
-    found = rich_tag_problems(part)
+def static_problems(part: TemplatePart, tree: nodes.Template, env: DocumentSandbox,
+                    rich_values: bool = False) -> list[TemplateProblem]:
+    found = [] if rich_values else rich_tag_problems(part)
 
     def refuse(kind: str, node: nodes.Node, message: str, **params) -> None:
         found.append(problem_at(part, kind, node.lineno, message, **params))
