@@ -8,7 +8,6 @@ the branches it covers in French and English, and its dates written out. The sta
 the as-of filter uses the dates (in force from entry into force, or from signature when that
 date is unknown, as agreements/status.py counts it; until termination)."""
 
-from collections.abc import Iterator
 from datetime import date
 
 from sqlmodel import Session, select
@@ -80,10 +79,6 @@ def documents_for(session: Session, instruments: list[Instrument]) -> list[Searc
     texts, superseded = current_texts(session, ids), superseded_ids(session, ids)
     return [instrument_document(i, countries[i.country_code], texts.get(i.id, []), superseded=i.id in superseded)
             for i in instruments]
-
-
-def instrument_documents(session: Session) -> Iterator[SearchDocument]:
-    yield from documents_for(session, list(session.exec(select(Instrument).order_by(Instrument.id)).all()))
 
 
 def refresh_instruments(session: Session, ids: list[int]) -> Refresh:

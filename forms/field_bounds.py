@@ -4,7 +4,7 @@ and the data with the longest values every field allows (the trial render), whic
 send as well as anyone."""
 
 from forms.fields import (ADDRESS_MAX_LENGTHS, MAX_ROWS_DEFAULT, NIR_MAX_CHARS, NUMBER_LIMIT, FieldSpec, FieldType,
-                          item_spec, max_length_of, nir_key)
+                          item_spec, max_length_of, nir_key, put_dotted)
 from registry.documents.template_budget import BOOLEAN, Shape, listing, mapping, number, text
 
 DATE_CHARS = 10  # YYYY-MM-DD, the longest form date.fromisoformat accepts for a date
@@ -42,11 +42,7 @@ def context_shape(fields: list[FieldSpec]) -> Shape:
     """The Shape of forms.rendering.context_from(fields, data) for any data the fields accept."""
     tree: dict = {}
     for spec in fields:
-        *parents, last = spec.name.split(".")
-        node = tree
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = field_shape(spec)
+        put_dotted(tree, spec.name, field_shape(spec))
     return _as_shape(tree)
 
 
@@ -88,9 +84,5 @@ def longest_values(fields: list[FieldSpec]) -> dict:
     """Data with every field at its longest, valid for forms.fields.validate_values."""
     data: dict = {}
     for spec in fields:
-        *parents, last = spec.name.split(".")
-        node = data
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = longest_value(spec)
+        put_dotted(data, spec.name, longest_value(spec))
     return data

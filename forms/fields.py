@@ -259,6 +259,14 @@ def _lookup(data: dict, dotted: str) -> tuple[bool, object]:
     return True, current
 
 
+def put_dotted(data: dict, dotted: str, value) -> None:
+    """Set `value` at a dotted field name (`worker.last_name`), making the mappings on the way."""
+    *parents, last = dotted.split(".")
+    for key in parents:
+        data = data.setdefault(key, {})
+    data[last] = value
+
+
 def _check(spec: FieldSpec, path: str, value, errors: dict[str, str]) -> None:
     if value in (None, "", [], {}):
         if spec.required:

@@ -13,7 +13,7 @@ from datetime import date
 
 import pypdf
 
-from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType, _lookup, item_spec
+from forms.fields import ADDRESS_PARTS, FieldSpec, FieldType, _lookup, item_spec, put_dotted
 from registry import i18n
 from registry.documents.pdf_fill import PdfValue, Selection, field_boxes, set_button_states
 from registry.documents.render import render_docx as render_template
@@ -29,13 +29,6 @@ def _empty(spec: FieldSpec):
 
 def _get(data: dict, dotted: str):
     return _lookup(data, dotted)[1]
-
-
-def _put(context: dict, dotted: str, value) -> None:
-    *parents, last = dotted.split(".")
-    for key in parents:
-        context = context.setdefault(key, {})
-    context[last] = value
 
 
 def _value(spec: FieldSpec, raw):
@@ -54,7 +47,7 @@ def context_from(fields: list[FieldSpec], data: dict) -> dict:
     """Nested context with every declared field; data outside the schema is left out."""
     context: dict = {}
     for spec in fields:
-        _put(context, spec.name, _value(spec, _get(data, spec.name)))
+        put_dotted(context, spec.name, _value(spec, _get(data, spec.name)))
     return context
 
 

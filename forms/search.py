@@ -9,7 +9,6 @@ the words readers use for a form ("formulaire", "liaison form") and its branch i
 on the day of indexing; the as-of filter uses its public versions' dates (from the first one's
 start to the last one's end, open while one has no end)."""
 
-from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
@@ -59,10 +58,6 @@ def form_documents(session: Session, forms: list[Form]) -> list[SearchDocument]:
     versions = versions_of(session, [f.id for f in forms])
     validations = validations_of(session, [v.id for vs in versions.values() for v in vs])
     return [form_document(f, countries.get(f.country_code), versions.get(f.id, []), validations) for f in forms]
-
-
-def all_form_documents(session: Session) -> Iterator[SearchDocument]:
-    yield from form_documents(session, list(session.exec(select(Form).order_by(Form.id)).all()))
 
 
 def refresh_forms(session: Session, ids: list[int]) -> Refresh:

@@ -3,6 +3,7 @@
 Database tests run on SQLite by default; with REGISTRY_TEST_POSTGRES_URL set, tests marked
 `postgres` run against that server too (each in its own schema-free fresh database)."""
 
+import logging
 import os
 import shutil
 import uuid
@@ -65,6 +66,16 @@ def missing_dependency(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def no_errors_logged(caplog):
+    """Fails the test if anything was logged at ERROR: a refusal of hostile input is the client's
+    mistake (INFO), never a server error."""
+    caplog.set_level(logging.INFO)
+    yield
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage()[:300] for r in errors]
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing_dependency
-from tests.live_server import CHROMIUM_ARGS, LiveRegistry, chromium_path, live_registry
-from tests.test_browser import account, fill_posting_certificate
+from tests.live_server import LiveRegistry, live_registry
+from tests.test_browser import TIMEOUT_MS, account, browser, fill_posting_certificate  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 BLOCKING = {"serious", "critical"}
@@ -51,20 +49,6 @@ PAGE_TYPES = [
 def live(tmp_path_factory):
     with live_registry(tmp_path_factory.mktemp("live-pages") / "var") as registry:
         yield registry
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    if executable is None:
-        missing_dependency("chromium is not installed (Debian package chromium)")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -266,6 +266,8 @@ def test_a_failed_rebuild_leaves_the_previous_index(backend):
     with pytest.raises(RuntimeError):
         backend.rebuild_aside(broken())
     assert keys(backend, "allocations") == ["old"]
+    backend.index([doc("later", "Allocations plus tard")])  # still writable
+    assert set(keys(backend, "allocations")) == {"old", "later"}
     assert backend.rebuild_aside([doc("new", "Allocations")]) == 1
     assert keys(backend, "allocations") == ["new"]
 

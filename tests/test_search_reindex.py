@@ -79,23 +79,6 @@ def _run(errors: list, function, *args) -> None:
 
 
 @WITH_EVERY_BACKEND
-def test_a_failed_rebuild_leaves_the_previous_index(backend):
-    backend.index([doc("old", "Allocations familiales")])
-
-    def broken():
-        yield doc("new", "Allocations nouvelles")
-        raise RuntimeError("the database went away in the middle of a reindex")
-
-    with pytest.raises(RuntimeError):
-        backend.rebuild_aside(broken())
-    assert found(backend, "allocations") == {"old"}
-    backend.index([doc("later", "Allocations plus tard")])  # still writable
-    assert found(backend, "allocations") == {"old", "later"}
-    assert backend.rebuild_aside([doc("new", "Allocations")]) == 1
-    assert found(backend, "allocations") == {"new"}
-
-
-@WITH_EVERY_BACKEND
 def test_writes_committed_during_a_rebuild_are_applied_after_the_swap(backend, engine):
     """A server (its follower) writes while `registry search reindex` (another process: its own
     lock holder) rebuilds; the writes land in the middle of the build, after the units they

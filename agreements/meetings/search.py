@@ -13,7 +13,6 @@ the words that name the meeting's kind and, for minutes, "procès-verbal"/"minut
 "créances andorre" finds the Andorran claims item, whose text says "franco-andorrane" only.
 Both kinds of document apply from the meeting's first day (the as-of filter: held by then)."""
 
-from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
@@ -86,11 +85,6 @@ def stale_keys(session: Session, meeting: Meeting) -> list[str]:
     """Keys of agenda items that no longer have a document (withdrawn or back to proposed)."""
     return [f"meeting:{meeting.id}:item:{i.id}" for i in agenda_of(session, meeting.id, include_withdrawn=True)
             if i.withdrawn or i.proposed or not meeting.minutes_revision]
-
-
-def all_meeting_documents(session: Session) -> Iterator[SearchDocument]:
-    for meeting in session.exec(select(Meeting).order_by(Meeting.id)).all():
-        yield from meeting_documents(session, meeting)
 
 
 def refresh_meetings(session: Session, ids: list[int]) -> Refresh:

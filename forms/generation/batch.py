@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from forms.fields import FieldSpec, FieldType, parse_fields
+from forms.fields import FieldSpec, FieldType, parse_fields, put_dotted
 from forms.generation.generate import check_data, render
 from forms.generation.jobs import RenderJob, render_filled_docx_chunk
 from registry import i18n, json_limits
@@ -48,13 +48,6 @@ def column_names(specs: list[FieldSpec]) -> dict[str, str]:
         for header in (spec.name, spec.label_fr, spec.label_partner):
             names.setdefault(header.strip().casefold(), spec.name)
     return names
-
-
-def _put(row: dict, dotted: str, value) -> None:
-    *parents, last = dotted.split(".")
-    for key in parents:
-        row = row.setdefault(key, {})
-    row[last] = value
 
 
 AT_CELL = mark("row %(row)s, column %(column)s")
@@ -110,7 +103,7 @@ def _rows(reader, specs: list[FieldSpec]) -> list[dict]:
         for name, header_cell, cell in zip(fields_of_columns, header, cells, strict=False):
             value = _cell(by_name[name], cell, number, header_cell)
             if value is not None:
-                _put(row, name, value)
+                put_dotted(row, name, value)
         rows.append(row)
     return rows
 

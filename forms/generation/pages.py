@@ -12,7 +12,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 from sqlmodel import Session
 
-from forms.fields import ADDRESS_PARTS, FieldType, parse_fields
+from forms.fields import ADDRESS_PARTS, FieldType, parse_fields, put_dotted
 from forms.generation.controllers import file_response, record_generation
 from forms.generation.generate import FORMATS, check_data, filled, resolve
 from forms.generation.jobs import job_for
@@ -50,9 +50,9 @@ def data_from_form(form: dict, specs) -> tuple[dict, dict[str, list[int]]]:
         spec = by_name.get(key) or by_name.get(base)
         if spec is None or value in ("", None):
             continue
-        _put(data, key, value == "on" if spec.type == FieldType.checkbox else value)
+        put_dotted(data, key, value == "on" if spec.type == FieldType.checkbox else value)
     for name, indexed in rows.items():
-        _put(data, name, [indexed[i] for i in sorted(indexed)])
+        put_dotted(data, name, [indexed[i] for i in sorted(indexed)])
     return data, {name: sorted(indexed) for name, indexed in rows.items()}
 
 
@@ -73,13 +73,6 @@ def errors_by_input(problems, input_rows: dict[str, list[int]]) -> dict[str, str
             key = f"{match['name']}[{rows[int(match['number']) - 1]}]{match['rest']}"
         errors[key] = problem.message
     return errors
-
-
-def _put(data: dict, dotted: str, value) -> None:
-    *parents, last = dotted.split(".")
-    for key in parents:
-        data = data.setdefault(key, {})
-    data[last] = value
 
 
 def input_labels(specs, gettext) -> dict[str, str]:

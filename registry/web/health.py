@@ -85,9 +85,10 @@ class HealthChecks:
 
 
 def search_outbox(search, reachable: bool) -> dict:
-    if reachable and search.status().pending:
-        search.drain()
     status = search.status()
+    if reachable and status.pending:  # read again only when a drain may have changed it
+        search.drain()
+        status = search.status()
     age = status.oldest_age()
     found = {"search_pending": status.pending,
              "search_oldest_pending_s": None if age is None else round(age, 1)}
